@@ -1,0 +1,397 @@
+"""``send(command, **kwargs)`` -> wire lines.  Pure: no I/O, no asyncio.
+
+Each command has one or more *patterns*: space-separated tokens, each a
+literal (``MODE``, ``*``, ``0``) or a field ``{name}``.  A field may carry
+options after a colon, joined by ``|``:
+
+``opt``    may be left out (or ``None``); an optional field is only allowed
+           when every optional field before it is given, so a value can
+           never slide into the wrong position
+``comma``  a list is joined with ``,``;  ``space``: with `` ``
+``bool``   writes the field's *name* when the value is true, else nothing
+
+A field written ``:{name}`` is the trailing parameter: it may hold spaces
+and is always sent with its ``:``.  Every other value is a middle
+parameter: non-empty, no spaces, no leading ``:``.  No value may contain
+CR, LF or NUL, so no value can ever start a second command.
+
+When a command has several patterns, the first (most fields first) that
+uses exactly the given kwargs wins.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from .errors import InvalidMessage
+from .message import format_tags
+
+__all__ = [
+    "register_pattern",
+    "serialize",
+    "check_raw_line",
+    "split_text",
+    "known_commands",
+    "patterns",
+    "MAX_LINE_BYTES",
+    "MAX_CLIENT_TAG_BYTES",
+    "DEFAULT_PREFIX_RESERVE",
+]
+
+#: RFC 1459's limit for one line, CRLF included, tags excluded.
+MAX_LINE_BYTES = 512
+#: IRCv3: the tag section a client sends, '@' and trailing space included.
+MAX_CLIENT_TAG_BYTES = 4094
+#: ``:nick!user@host `` as a server relays it, when we cannot know better:
+#: 30 (nick) + 10 (user) + 63 (host) + 4 separators.
+DEFAULT_PREFIX_RESERVE = 107
+
+_FORBIDDEN = ("\r", "\n", "\0")
+_OPTIONS = frozenset({"opt", "comma", "space", "bool"})
+# Commands whose trailing text is split on newlines and to fit the line.
+_SPLIT_TEXT_COMMANDS = frozenset({"PRIVMSG", "NOTICE"})
+
+
+class _Field:
+    __slots__ = ("name", "optional", "joiner", "flag", "trailing")
+
+    def __init__(self, name: str, options: set[str], trailing: bool) -> None:
+        self.name = name
+        self.optional = "opt" in options or "bool" in options
+        self.joiner = "," if "comma" in options else " " if "space" in options else None
+        self.flag = "bool" in options
+        self.trailing = trailing
+
+
+class _Pattern:
+    """One compiled pattern: literal strings and fields, in order."""
+
+    __slots__ = ("text", "tokens", "names", "required")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        tokens: list[str | _Field] = []
+        raw_tokens = text.split()
+        for index, token in enumerate(raw_tokens):
+            trailing = token.startswith(":{")
+            body = token[1:] if trailing else token
+            if "{" not in body and "}" not in body:
+                if trailing or token.startswith(":"):
+                    raise ValueError(f"invalid pattern {text!r}: literal {token!r} starts with ':'")
+                tokens.append(token)
+                continue
+            if not (body.startswith("{") and body.endswith("}")) or body.count("{") != 1:
+                raise ValueError(f"invalid pattern {text!r}: {token!r} must be one "
+                                 "whole field like {name} or :{name}")
+            name, _, spec = body[1:-1].partition(":")
+            options = set(spec.split("|")) - {""} if spec else set()
+            if not name.isidentifier() or options - _OPTIONS:
+                raise ValueError(f"invalid pattern {text!r}: bad field {token!r} "
+                                 f"(options are {sorted(_OPTIONS)})")
+            if trailing and index != len(raw_tokens) - 1:
+                raise ValueError(f"invalid pattern {text!r}: only the last field may be :{{...}}")
+            tokens.append(_Field(name, options, trailing))
+        if not tokens or not isinstance(tokens[0], str):
+            raise ValueError(f"invalid pattern {text!r}: must start with the command")
+        self.tokens = tuple(tokens)
+        fields = [t for t in tokens if isinstance(t, _Field)]
+        self.names = frozenset(f.name for f in fields)
+        self.required = frozenset(f.name for f in fields if not f.optional)
+
+
+_PATTERNS: dict[str, list[_Pattern]] = {}
+
+
+def register_pattern(command: str, template: str) -> None:
+    """Teach ``send()`` a command, or another form of a known one.
+
+    ``command`` is the name passed to ``send`` (case-insensitive);
+    ``template`` uses the syntax described in this module, e.g.
+    ``register_pattern("KNOCK", "KNOCK {channel} :{message:opt}")``.
+    Forms with more fields are tried first.
+
+    :raises ValueError: for a template that does not follow the syntax.
+    """
+    key = command.strip().upper()
+    if not key or " " in key:
+        raise ValueError(f"invalid command name {command!r}")
+    compiled = _Pattern(template)
+    forms = _PATTERNS.setdefault(key, [])
+    forms.append(compiled)
+    forms.sort(key=lambda form: len(form.names), reverse=True)
+
+
+def known_commands() -> list[str]:
+    """Every command ``send()`` has a pattern for, sorted."""
+    return sorted(_PATTERNS)
+
+
+def patterns(command: str) -> list[str]:
+    """The templates of one command, in the order they are tried."""
+    return [form.text for form in _PATTERNS.get(command.strip().upper(), ())]
+
+
+def _check_value(command: str, name: str, value: str) -> None:
+    for char in _FORBIDDEN:
+        if char in value:
+            raise InvalidMessage(
+                f"{command} not sent: {name}={value!r} contains {char!r}, which would "
+                "end the line and start another command")
+
+
+def _middle(command: str, name: str, value: str) -> str:
+    if not value or " " in value or value[0] == ":":
+        raise InvalidMessage(
+            f"{command} not sent: {name}={value!r} must be non-empty, "
+            "without spaces and not start with ':'")
+    return value
+
+
+def _text(command: str, field: _Field, value: Any) -> str:
+    """One field's value as wire text, validated for its position."""
+    if isinstance(value, str):
+        items = None
+    elif isinstance(value, (int, float)):
+        value = str(value)
+        items = None
+    elif field.joiner is not None and isinstance(value, Iterable):
+        items = [str(item) for item in value]
+    else:
+        raise InvalidMessage(f"{command} not sent: {field.name}= must be a string, "
+                             f"not {type(value).__name__} {value!r}")
+    if items is None:
+        _check_value(command, field.name, value)
+        return ":" + value if field.trailing else _middle(command, field.name, value)
+    for item in items:
+        _check_value(command, field.name, item)
+        if not field.trailing:
+            # A comma or space list is several middle parameters' worth of
+            # text: each item must be a valid middle parameter on its own.
+            _middle(command, field.name, item)
+    if not items and not field.trailing:
+        raise InvalidMessage(f"{command} not sent: {field.name}= is an empty list")
+    text = field.joiner.join(items) if field.joiner else ""
+    return ":" + text if field.trailing else text
+
+
+def _format(form: _Pattern, command: str, kwargs: Mapping[str, Any]) -> str:
+    parts: list[str] = []
+    skipped: str | None = None
+    for token in form.tokens:
+        if type(token) is str:
+            parts.append(token)
+            continue
+        assert isinstance(token, _Field)
+        value = kwargs.get(token.name)
+        if value is None or (token.flag and not value):
+            skipped = skipped or token.name
+            continue
+        if skipped is not None:
+            raise InvalidMessage(f"{command} not sent: {token.name}= needs {skipped}= "
+                                 "too, since it comes after it on the line")
+        parts.append(token.name if token.flag else _text(command, token, value))
+    return " ".join(parts)
+
+
+def _choose(command: str, kwargs: Mapping[str, Any]) -> _Pattern:
+    forms = _PATTERNS.get(command)
+    if forms is None:
+        raise InvalidMessage(
+            f"unknown command {command!r}: send() has no pattern for it; teach it "
+            f"with bottom.register_pattern({command!r}, '{command} {{param}} :{{text}}') "
+            "or use send_raw()")
+    given = {name for name, value in kwargs.items() if value is not None}
+    for form in forms:
+        if form.required <= given and given <= form.names:
+            return form
+    accepted = " or ".join(
+        "(" + ", ".join(f"{n}=" if n in f.required else f"[{n}=]" for n in
+                        [t.name for t in f.tokens if isinstance(t, _Field)]) + ")"
+        for f in forms)
+    raise InvalidMessage(f"{command} not sent: got {sorted(given) or 'no kwargs'}; "
+                         f"it takes {accepted}")
+
+
+def serialize(command: str, kwargs: Mapping[str, Any], *,
+              tags: Mapping[str, str | None] | None = None,
+              encoding: str = "utf-8",
+              prefix_reserve: int = DEFAULT_PREFIX_RESERVE) -> list[str]:
+    """Build the line(s) for ``send(command, **kwargs)``, without CRLF.
+
+    Returns one line, except for PRIVMSG and NOTICE, whose ``message`` is
+    split at newlines (CRLF, LF or a lone CR; empty pieces dropped) and
+    then on word boundaries so each line, relayed with a
+    ``prefix_reserve``-byte ``:nick!user@host`` in front, fits in 512
+    bytes.
+
+    :raises InvalidMessage: (a ``ValueError``) for an unknown command,
+        missing or unexpected kwargs, CR/LF/NUL in a value, a bad middle
+        parameter, or a line that cannot fit in 512 bytes.
+    """
+    key = command.strip().upper()
+    form = _choose(key, kwargs)
+    tag_prefix = _tag_prefix(key, tags) if tags else ""
+    message = kwargs.get("message")
+    if key in _SPLIT_TEXT_COMMANDS and message is not None:
+        if not isinstance(message, str):
+            message = str(message)
+        return _serialize_text(form, key, kwargs, message, tag_prefix, encoding,
+                               prefix_reserve)
+    line = _format(form, key, kwargs)
+    _check_length(key, line, encoding, 0)
+    return [tag_prefix + line]
+
+
+def _tag_prefix(command: str, tags: Mapping[str, str | None]) -> str:
+    text = "@" + format_tags(tags) + " "
+    if len(text.encode("utf-8")) > MAX_CLIENT_TAG_BYTES:
+        raise InvalidMessage(f"{command} not sent: tags take {len(text.encode())} bytes; "
+                             f"clients may send at most {MAX_CLIENT_TAG_BYTES}")
+    return text
+
+
+def _check_length(command: str, line: str, encoding: str, reserve: int) -> None:
+    size = len(line.encode(encoding, "replace")) + 2 + reserve
+    if size > MAX_LINE_BYTES:
+        raise InvalidMessage(f"{command} not sent: the line is {size - 2 - reserve} bytes; "
+                             f"IRC allows {MAX_LINE_BYTES - 2} plus CRLF")
+
+
+def _serialize_text(form: _Pattern, command: str, kwargs: Mapping[str, Any],
+                    message: str, tag_prefix: str, encoding: str,
+                    prefix_reserve: int) -> list[str]:
+    pieces = [piece for piece in
+              message.replace("\r\n", "\n").replace("\r", "\n").split("\n") if piece]
+    if not pieces:
+        raise InvalidMessage(f"{command} not sent: message={message!r} has no text "
+                             "(servers reject an empty message)")
+    # Size the fixed part of the line with an empty message.
+    head = _format(form, command, {**kwargs, "message": ""})
+    budget = MAX_LINE_BYTES - 2 - prefix_reserve - len(head.encode(encoding, "replace"))
+    if budget < 1:
+        raise InvalidMessage(f"{command} not sent: no room left for text after {head!r}")
+    lines = []
+    for piece in pieces:
+        _check_value(command, "message", piece)
+        for chunk in split_text(piece, budget, encoding):
+            lines.append(tag_prefix + head + chunk)
+    return lines
+
+
+def split_text(text: str, budget: int, encoding: str = "utf-8") -> list[str]:
+    """Split text into pieces of at most ``budget`` encoded bytes.
+
+    Cuts at the last space that fits (the space itself is dropped); only a
+    word longer than a whole piece is cut inside, and never inside a
+    character.  Joining the pieces with single spaces gives the text back
+    when it was cut at spaces.
+    """
+    pieces = []
+    while True:
+        data = text.encode(encoding, "replace")
+        if len(data) <= budget:
+            pieces.append(text)
+            return pieces
+        # The longest whole-character prefix that fits: decoding a cut
+        # buffer with "ignore" drops only the partial last character.
+        fits = len(data[:budget].decode(encoding, "ignore"))
+        space = text.rfind(" ", 0, fits + 1)
+        if space > 0:
+            pieces.append(text[:space])
+            text = text[space + 1:]
+        else:
+            pieces.append(text[:max(fits, 1)])
+            text = text[max(fits, 1):]
+        if not text:
+            return pieces
+
+
+def check_raw_line(line: str, encoding: str = "utf-8") -> str:
+    """Validate a line for ``send_raw`` and return it.
+
+    :raises InvalidMessage: if the line is empty, contains CR, LF or NUL
+        anywhere (the client adds CRLF itself), or is over 512 bytes with
+        CRLF, not counting a tag section.
+    """
+    for char in _FORBIDDEN:
+        if char in line:
+            raise InvalidMessage(f"raw line not sent: it contains {char!r}, which would "
+                                 f"split it into several commands: {line!r}")
+    if not line.strip(" "):
+        raise InvalidMessage("raw line not sent: it is empty")
+    body = line.partition(" ")[2] if line.startswith("@") else line
+    _check_length("raw line", body, encoding, 0)
+    return line
+
+
+# --- the table --------------------------------------------------------------
+# RFC 2812 with bottom 2/3's kwarg names, then IRCv3.  Forms are listed with
+# the richest first only for reading: register_pattern sorts them anyway.
+
+_TABLE: dict[str, tuple[str, ...]] = {
+    "PASS": ("PASS {password}",),
+    "NICK": ("NICK {nick}",),
+    # bottom 2 named the user name "nick", bottom 3 "user": both work.
+    "USER": ("USER {nick} {mode} * :{realname}", "USER {nick} 0 * :{realname}",
+             "USER {user} {mode} * :{realname}", "USER {user} 0 * :{realname}"),
+    "OPER": ("OPER {nick} {password}", "OPER {user} {password}"),
+    "USERMODE": ("MODE {nick} {modes:opt}",),
+    "SERVICE": ("SERVICE {nick} * {distribution} {type} 0 :{info}",),
+    "QUIT": ("QUIT :{message:opt}",),
+    "SQUIT": ("SQUIT {server} :{message:opt}",),
+    "JOIN": ("JOIN {channel:comma} {key:opt|comma}",),
+    "PART": ("PART {channel:comma} :{message:opt}",),
+    "CHANNELMODE": ("MODE {channel} {modes:opt} {params:opt|space}",),
+    "TOPIC": ("TOPIC {channel} :{message:opt}",),
+    "NAMES": ("NAMES {channel:opt|comma} {target:opt}",),
+    "LIST": ("LIST {channel:opt|comma} {target:opt}",),
+    "INVITE": ("INVITE {nick} {channel}",),
+    "KICK": ("KICK {channel:comma} {nick:comma} :{message:opt}",),
+    "PRIVMSG": ("PRIVMSG {target:comma} :{message}",),
+    "NOTICE": ("NOTICE {target:comma} :{message}",),
+    "MOTD": ("MOTD {target:opt}",),
+    "LUSERS": ("LUSERS {mask:opt} {target:opt}",),
+    "VERSION": ("VERSION {target:opt}",),
+    "STATS": ("STATS {query:opt} {target:opt}",),
+    "LINKS": ("LINKS {remote} {mask}", "LINKS {mask:opt}"),
+    "TIME": ("TIME {target:opt}",),
+    "CONNECT": ("CONNECT {target} {port} {remote:opt}",),
+    "TRACE": ("TRACE {target:opt}",),
+    "ADMIN": ("ADMIN {target:opt}",),
+    "INFO": ("INFO {target:opt}",),
+    "SERVLIST": ("SERVLIST {mask:opt} {type:opt}",),
+    "SQUERY": ("SQUERY {target} :{message}",),
+    "WHO": ("WHO {mask:opt} {o:bool}",),
+    "WHOIS": ("WHOIS {target} {mask:comma}", "WHOIS {mask:comma}"),
+    "WHOWAS": ("WHOWAS {nick:comma} {count:opt} {target:opt}",),
+    "KILL": ("KILL {nick} :{message}",),
+    "PING": ("PING :{message:opt}", "PING {message} {target}"),
+    "PONG": ("PONG :{message:opt}", "PONG {server} :{message}"),
+    "AWAY": ("AWAY :{message:opt}",),
+    "REHASH": ("REHASH",),
+    "DIE": ("DIE",),
+    "RESTART": ("RESTART",),
+    "SUMMON": ("SUMMON {nick} {target:opt} {channel:opt}",),
+    "USERS": ("USERS {target:opt}",),
+    "WALLOPS": ("WALLOPS :{message}",),
+    "USERHOST": ("USERHOST {nick:space}",),
+    "ISON": ("ISON {nick:space}",),
+    # IRCv3 and modern extensions
+    "CAP": ("CAP {subcommand} :{capabilities:space}", "CAP {subcommand} {version}",
+            "CAP {subcommand}"),
+    "AUTHENTICATE": ("AUTHENTICATE {message}",),
+    "TAGMSG": ("TAGMSG {target}",),
+    "MONITOR": ("MONITOR {subcommand} {targets:opt|comma}",),
+    "SETNAME": ("SETNAME :{realname}",),
+    "KNOCK": ("KNOCK {channel} :{message:opt}",),
+}
+
+
+def _load_table() -> None:
+    for command, forms in _TABLE.items():
+        for form in forms:
+            register_pattern(command, form)
+
+
+_load_table()

@@ -1,0 +1,261 @@
+"""One IRC line <-> :class:`Message`, with IRCv3 tag escaping.
+
+Pure: no I/O, no asyncio.  The grammar is the one modern servers speak
+(RFC 1459/2812 plus IRCv3 message tags)::
+
+    ['@' tags ' '] [':' source ' '] command {' ' middle} [' :' trailing]
+
+Parsing is lenient the way servers are (runs of spaces separate
+parameters, a missing value makes a tag ``""``); formatting is strict,
+because a line we write must mean exactly one thing to every server.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from .errors import InvalidMessage
+
+__all__ = [
+    "Message",
+    "split_source",
+    "escape_tag_value",
+    "unescape_tag_value",
+    "format_tags",
+    "parse_tags",
+]
+
+_UNESCAPES = {":": ";", "s": " ", "\\": "\\", "r": "\r", "n": "\n"}
+_ESCAPES = str.maketrans({";": "\\:", " ": "\\s", "\\": "\\\\", "\r": "\\r", "\n": "\\n"})
+
+
+def unescape_tag_value(value: str) -> str:
+    """Undo IRCv3 tag-value escaping.
+
+    ``\\:`` ``\\s`` ``\\\\`` ``\\r`` ``\\n`` map back to their characters; a
+    backslash before any other character is dropped and the character
+    kept; a lone trailing backslash is dropped.
+    """
+    if "\\" not in value:
+        return value
+    out: list[str] = []
+    chars = iter(value)
+    for char in chars:
+        if char == "\\":
+            escaped = next(chars, "")
+            out.append(_UNESCAPES.get(escaped, escaped))
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def escape_tag_value(value: str) -> str:
+    """Escape a tag value so it survives inside ``@key=value;...``."""
+    return value.translate(_ESCAPES)
+
+
+def parse_tags(text: str) -> dict[str, str]:
+    """Parse the part of a line between ``@`` and the first space.
+
+    A tag without ``=`` (or with an empty value) maps to ``""``; when a key
+    repeats, the last value wins; empty items between ``;`` are skipped.
+    """
+    tags: dict[str, str] = {}
+    for item in text.split(";"):
+        key, _, value = item.partition("=")
+        if key:
+            tags[key] = unescape_tag_value(value) if "\\" in value else value
+    return tags
+
+
+def format_tags(tags: Mapping[str, str | None]) -> str:
+    """Format tags as they go after ``@`` (no ``@``, no trailing space).
+
+    A value of ``""`` or ``None`` is written as the bare key, which the
+    spec defines as the same thing.
+
+    :raises InvalidMessage: for an empty key or a key with a character
+        that would end the tag section (space, ``;``, ``=``, CR, LF, NUL).
+    """
+    items = []
+    for key, value in tags.items():
+        if not key or any(c in key for c in " ;=\r\n\0"):
+            raise InvalidMessage(f"invalid tag key {key!r}: keys must be non-empty "
+                                 "with no space, ';', '=', CR, LF or NUL")
+        if value:
+            if "\0" in value:
+                raise InvalidMessage(f"tag {key!r} has a NUL in its value")
+            items.append(f"{key}={escape_tag_value(value)}")
+        else:
+            items.append(key)
+    return ";".join(items)
+
+
+def split_source(source: str | None) -> tuple[str | None, str | None, str | None]:
+    """Split ``nick!user@host`` into ``(nick, user, host)``.
+
+    A part the source lacks is ``None`` (a server name is all nick); so is a
+    part that is present but empty, so ``!@`` never passes for a real
+    nick.  IPv6 hosts keep their colons: only the first ``!`` and the
+    first ``@`` after it split.
+    """
+    if not source:
+        return None, None, None
+    nick, bang, rest = source.partition("!")
+    if bang:
+        user, at, host = rest.partition("@")
+        if not at:
+            return nick or None, user or None, None
+        return nick or None, user or None, host or None
+    nick, at, host = nick.partition("@")
+    return nick or None, None, (host or None) if at else None
+
+
+class Message:
+    """One IRC line: ``tags``, ``source``, ``command`` and ``params``.
+
+    Treat a Message as immutable: handlers and middleware share it, so a
+    change must be a new Message (see :meth:`replace`).  Messages compare
+    equal when all four fields are equal; they are not hashable because
+    ``tags`` is a dict.
+
+    ``tags`` is a dict (``{}`` for a line without tags), ``source`` is the
+    prefix without its ``:`` or ``None``, ``command`` is the command as
+    sent (case kept), ``params`` is a tuple of strings with the trailing
+    parameter last.
+    """
+
+    __slots__ = ("tags", "source", "command", "params")
+    __hash__ = None  # type: ignore[assignment]  # tags is a dict
+
+    tags: dict[str, str]
+    source: str | None
+    command: str
+    params: tuple[str, ...]
+
+    def __init__(
+        self,
+        command: str,
+        params: Iterable[str] = (),
+        tags: Mapping[str, str] | None = None,
+        source: str | None = None,
+    ) -> None:
+        self.command = command
+        self.params = params if type(params) is tuple else tuple(params)
+        self.tags = dict(tags) if tags else {}
+        self.source = source
+
+    @classmethod
+    def parse(cls, line: str) -> Message:
+        """Parse one line (without its CRLF) into a Message.
+
+        :raises InvalidMessage: (a ``ValueError``) for an empty line, or a
+            line that has tags or a source but no command.
+        """
+        original = line
+        tags: dict[str, str] = {}
+        source = None
+        if line[:1] == "@":
+            tag_text, _, line = line.partition(" ")
+            tags = parse_tags(tag_text[1:])
+            line = line.lstrip(" ")
+        if line[:1] == ":":
+            source, _, line = line.partition(" ")
+            source = source[1:] or None
+            line = line.lstrip(" ")
+        # Everything after the first " :" is one parameter, spaces and all.
+        head, colon, trailing = line.partition(" :")
+        if head[:1] == " " or head[-1:] == " " or "  " in head:
+            words = [word for word in head.split(" ") if word]
+        else:
+            words = head.split(" ")
+        if not words or not words[0]:
+            if not original.strip(" "):
+                raise InvalidMessage("empty line")
+            raise InvalidMessage(f"no command in line {original!r}")
+        if colon:
+            words.append(trailing)
+        command = words[0]
+        if command[:1] == ":":
+            # ":src :text" - the source is followed by a trailing, not a command.
+            raise InvalidMessage(f"no command in line {original!r}")
+        msg = _new_message(cls)
+        msg.tags = tags
+        msg.source = source
+        msg.command = command
+        msg.params = tuple(words[1:])
+        return msg
+
+    @property
+    def nick(self) -> str | None:
+        """Nick from the source, or ``None`` (see :func:`split_source`)."""
+        return split_source(self.source)[0]
+
+    @property
+    def user(self) -> str | None:
+        """User (ident) from the source, or ``None``."""
+        return split_source(self.source)[1]
+
+    @property
+    def host(self) -> str | None:
+        """Host from the source, or ``None``."""
+        return split_source(self.source)[2]
+
+    def replace(self, **changes: object) -> Message:
+        """Return a copy with some of ``command, params, tags, source`` changed."""
+        fields = {"command": self.command, "params": self.params,
+                  "tags": self.tags, "source": self.source}
+        unknown = set(changes) - set(fields)
+        if unknown:
+            raise TypeError(f"Message has no field(s) {sorted(unknown)}")
+        fields.update(changes)
+        return Message(**fields)  # type: ignore[arg-type]
+
+    def __str__(self) -> str:
+        """The line again, without CRLF; tags escaped, ``:`` only where needed.
+
+        Strict: a message that could not be read back as itself raises
+        :class:`InvalidMessage` instead of producing a different line.
+        """
+        parts = []
+        if self.tags:
+            parts.append("@" + format_tags(self.tags))
+        if self.source is not None:
+            if not self.source or " " in self.source:
+                raise InvalidMessage(f"invalid source {self.source!r}")
+            parts.append(":" + self.source)
+        command = self.command
+        if not command or " " in command or command[0] in ":@":
+            raise InvalidMessage(f"invalid command {command!r}")
+        parts.append(command)
+        params = self.params
+        if params:
+            for param in params[:-1]:
+                if not param or " " in param or param[0] == ":":
+                    raise InvalidMessage(
+                        f"middle parameter {param!r} of {command} is empty, has a space "
+                        "or starts with ':'; only the last parameter may")
+                parts.append(param)
+            last = params[-1]
+            if not last or " " in last or last[0] == ":":
+                last = ":" + last
+            parts.append(last)
+        line = " ".join(parts)
+        if "\r" in line or "\n" in line or "\0" in line:
+            raise InvalidMessage(f"{command} line contains CR, LF or NUL: {line!r}")
+        return line
+
+    def __repr__(self) -> str:
+        return (f"Message(command={self.command!r}, params={self.params!r}, "
+                f"tags={self.tags!r}, source={self.source!r})")
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Message):
+            return NotImplemented
+        return (self.command == other.command and self.params == other.params
+                and self.source == other.source and self.tags == other.tags)
+
+
+# parse() fills the slots itself: skipping __init__'s normalisation is a
+# measurable share of the per-line cost.
+_new_message = object.__new__
