@@ -37,7 +37,8 @@ class LineDecoder:
         if max_line_bytes < 1:
             raise ValueError(f"max_line_bytes must be positive, not {max_line_bytes!r}")
         if "\n".encode(encoding) != b"\n":  # LookupError now, not on the first line
-            raise ValueError(f"encoding {encoding!r} is not ASCII-compatible; IRC needs one that is")
+            raise ValueError(f"encoding {encoding!r} is not ASCII-compatible, "
+                             "which IRC needs")
         self.encoding = encoding
         self.max_line_bytes = max_line_bytes
         self._pending = b""

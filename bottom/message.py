@@ -203,8 +203,8 @@ class Message:
 
     def replace(self, **changes: object) -> Message:
         """Return a copy with some of ``command, params, tags, source`` changed."""
-        fields = {"command": self.command, "params": self.params,
-                  "tags": self.tags, "source": self.source}
+        fields: dict[str, object] = {"command": self.command, "params": self.params,
+                                     "tags": self.tags, "source": self.source}
         unknown = set(changes) - set(fields)
         if unknown:
             raise TypeError(f"Message has no field(s) {sorted(unknown)}")

@@ -1,0 +1,428 @@
+"""The :class:`Client` facade: loop binding, connect/disconnect, send, keepalive.
+
+The hot path is ``Connection.data_received`` -> :meth:`Client._on_line`
+-> ``Message.parse`` -> :func:`~bottom.events.message_to_event` ->
+``Dispatcher._dispatch``: plain calls, no Task per line.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import ssl as _ssl
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+from .commands import DEFAULT_PREFIX_RESERVE, check_raw_line, serialize
+from .connection import Connection, TokenBucket
+from .dispatch import Dispatcher, _start
+from .errors import ConnectionFailed, NotConnected
+from .events import CLIENT_CONNECT, CLIENT_DISCONNECT, message_to_event
+from .framing import DEFAULT_MAX_LINE_BYTES
+from .message import Message
+from .reconnect import ReconnectPolicy
+
+__all__ = ["Client", "RawHandler"]
+
+log = logging.getLogger("bottom")
+wire_log = logging.getLogger("bottom.wire")
+
+#: ``async def middleware(next_handler, message)``; call ``await
+#: next_handler(message)`` to pass a (maybe changed) message on, or don't
+#: to drop it.
+RawHandler = Callable[[Callable[[Message], Awaitable[None]], Message], Awaitable[None]]
+
+_PRIORITY_COMMANDS = frozenset({"PONG", "QUIT"})
+
+
+class Client(Dispatcher):
+    """An IRC connection that turns every server line into an event.
+
+    ``ssl=True`` verifies the server certificate and host name; pass an
+    :class:`ssl.SSLContext` for your own trust store or a client
+    certificate, or ``ssl=False`` for plaintext.  See the docs for every
+    keyword; all have defaults that work against common servers.
+    """
+
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        *,
+        ssl: bool | _ssl.SSLContext = True,
+        encoding: str = "utf-8",
+        loop: asyncio.AbstractEventLoop | None = None,
+        auto_pong: bool = True,
+        flood_control: bool = True,
+        flood_burst: int = 5,
+        flood_rate: float = 1.0,
+        ping_interval: float | None = 90.0,
+        ping_timeout: float = 60.0,
+        connect_timeout: float = 30.0,
+        max_line_bytes: int = DEFAULT_MAX_LINE_BYTES,
+        reconnect: bool | ReconnectPolicy = False,
+    ) -> None:
+        super().__init__()
+        "x".encode(encoding)  # an unknown encoding fails here, not mid-connection
+        self.host = host
+        self.port = port
+        self.ssl = ssl
+        self.encoding = encoding
+        self.auto_pong = auto_pong
+        self.flood_control = flood_control
+        self.flood_burst = flood_burst
+        self.flood_rate = flood_rate
+        if flood_control:
+            TokenBucket(flood_burst, flood_rate)  # validate now
+        self.ping_interval = ping_interval
+        self.ping_timeout = ping_timeout
+        self.connect_timeout = connect_timeout
+        self.max_line_bytes = max_line_bytes
+        self.reconnect: ReconnectPolicy | None = (
+            ReconnectPolicy() if reconnect is True else reconnect or None)
+        #: middleware that sees every parsed Message before its event fires
+        self.raw_handlers: list[RawHandler] = []
+        #: bytes kept free in PRIVMSG/NOTICE lines for the ``:nick!user@host``
+        #: prefix servers add when relaying them
+        self.prefix_reserve = DEFAULT_PREFIX_RESERVE
+        self._loop = loop
+        self._conn: Connection | None = None
+        self._connecting: asyncio.Future[None] | None = None
+        self._closed_event: asyncio.Event | None = None
+        self._disconnect_reason: str | None = None
+        self._server_error: str | None = None
+        self._user_closed = False
+        self._connected_at = 0.0
+        self._keepalive: asyncio.TimerHandle | None = None
+        self._ping_sent_at: float | None = None
+        self._reconnect_task: asyncio.Task[None] | None = None
+        # Lines held while an earlier line's middleware is suspended, so
+        # events still fire in line order.
+        self._raw_backlog: list[Message] | None = None
+
+    # -- loop binding ---------------------------------------------------------
+
+    @property
+    def loop(self) -> asyncio.AbstractEventLoop:
+        """The event loop this client runs on.
+
+        Bound by ``loop=``, else by the first ``connect()``, else on first
+        access here: to the running loop, or (with none running) to a new
+        loop, so ``client.loop.run_until_complete(client.connect())`` works.
+        """
+        if self._loop is None:
+            try:
+                self._loop = asyncio.get_running_loop()
+            except RuntimeError:
+                self._loop = asyncio.new_event_loop()
+        return self._loop
+
+    @loop.setter
+    def loop(self, loop: asyncio.AbstractEventLoop) -> None:
+        if self._conn is not None and not self._conn.is_closing():
+            raise RuntimeError("cannot change client.loop while connected: "
+                               "await client.disconnect() first")
+        self._loop = loop
+
+    # -- connecting -----------------------------------------------------------
+
+    def is_closing(self) -> bool:
+        """True unless a connection is open (or opening) and not closing."""
+        return self._conn is None or self._conn.is_closing()
+
+    async def connect(self) -> None:
+        """Open the connection, then trigger ``CLIENT_CONNECT``.
+
+        Returns once the connection is open; ``CLIENT_CONNECT`` handlers
+        have started (plain ones have finished).  A no-op when already
+        connected; concurrent calls share one attempt.
+
+        :raises ConnectionFailed: (an ``OSError``) when the connection or
+            the TLS handshake fails or times out; nothing is triggered.
+        """
+        running = asyncio.get_running_loop()
+        if self._conn is not None and not self._conn.is_closing():
+            return
+        if self._connecting is not None:
+            await asyncio.shield(self._connecting)
+            return
+        if self._loop is not running:
+            self._loop = running  # disconnected, so rebinding is safe
+        self._connecting = running.create_future()
+        try:
+            await self._open()
+        except BaseException as exc:
+            self._connecting.set_exception(exc)
+            self._connecting.exception()  # retrieved: the caller gets it raised
+            raise
+        else:
+            self._connecting.set_result(None)
+        finally:
+            self._connecting = None
+        conn = self._conn
+        self._dispatch(CLIENT_CONNECT, {"host": self.host, "port": self.port})
+        if conn is not None:
+            # Soon, not now: the caller of connect() gets to register its
+            # waits before the first line is dispatched.
+            running.call_soon(conn.start_delivery)
+
+    async def _open(self) -> None:
+        loop = asyncio.get_running_loop()
+        context = self._ssl_context()
+        flood = TokenBucket(self.flood_burst, self.flood_rate) if self.flood_control else None
+        conn = Connection(loop, on_line=self._on_line, on_lost=self._on_lost,
+                          encoding=self.encoding, max_line_bytes=self.max_line_bytes,
+                          flood=flood)
+        where = f"{self.host}:{self.port}"
+        try:
+            await asyncio.wait_for(
+                loop.create_connection(lambda: conn, self.host, self.port, ssl=context,
+                                       server_hostname=self.host if context else None),
+                self.connect_timeout)
+        except _ssl.SSLError as exc:
+            raise ConnectionFailed(f"TLS handshake with {where} failed: {exc}",
+                                   host=self.host, port=self.port) from exc
+        except (asyncio.TimeoutError, TimeoutError) as exc:
+            raise ConnectionFailed(f"connecting to {where} timed out after "
+                                   f"{self.connect_timeout} s", host=self.host,
+                                   port=self.port) from exc
+        except OSError as exc:
+            raise ConnectionFailed(f"could not connect to {where}: {exc}",
+                                   host=self.host, port=self.port) from exc
+        if conn.lost:
+            raise ConnectionFailed(f"{where} closed the connection at once",
+                                   host=self.host, port=self.port)
+        self._conn = conn
+        self._closed_event = asyncio.Event()
+        self._disconnect_reason = None
+        self._server_error = None
+        self._user_closed = False
+        self._raw_backlog = None
+        self._connected_at = loop.time()
+        self._ping_sent_at = None
+        self._schedule_keepalive()
+        log.info("connected to %s", where)
+
+    def _ssl_context(self) -> _ssl.SSLContext | None:
+        if isinstance(self.ssl, _ssl.SSLContext):
+            return self.ssl
+        if self.ssl:
+            return _ssl.create_default_context()
+        return None
+
+    async def disconnect(self) -> None:
+        """Close the connection; return once ``CLIENT_DISCONNECT`` was triggered.
+
+        Idempotent: without a connection it returns at once.  Stops the
+        built-in reconnect, if any.
+        """
+        if self._reconnect_task is not None:
+            self._reconnect_task.cancel()
+            self._reconnect_task = None
+        conn, closed = self._conn, self._closed_event
+        if conn is None or closed is None:
+            return
+        if not self._user_closed:
+            self._user_closed = True
+            self._disconnect_reason = self._disconnect_reason or "disconnect() was called"
+            conn.close()
+        # A peer that stopped reading would hold a graceful close open.
+        deadline = asyncio.get_running_loop().call_later(5.0, conn.abort)
+        try:
+            await closed.wait()
+        finally:
+            deadline.cancel()
+
+    def _close(self, reason: str) -> None:
+        """Close from inside (keepalive, a fatal error) with ``reason``."""
+        if self._conn is not None and not self._conn.is_closing():
+            self._disconnect_reason = reason
+            log.warning("closing connection to %s:%s: %s", self.host, self.port, reason)
+            self._conn.abort()
+
+    def _on_lost(self, conn: Connection, exc: Exception | None) -> None:
+        if conn is not self._conn:
+            return  # lost before connect() adopted it: connect() raises instead
+        self._conn = None
+        if self._keepalive is not None:
+            self._keepalive.cancel()
+            self._keepalive = None
+        reason = self._disconnect_reason
+        if reason is None:
+            if exc is not None:
+                reason = f"connection lost: {exc}"
+            elif self._server_error is not None:
+                reason = f"server closed the connection: ERROR :{self._server_error}"
+            else:
+                reason = "server closed the connection"
+        lasted = self.loop.time() - self._connected_at
+        log.info("disconnected from %s:%s: %s", self.host, self.port, reason)
+        closed = self._closed_event
+        self._closed_event = None
+        user_closed = self._user_closed
+        if closed is not None:
+            closed.set()
+        self._dispatch(CLIENT_DISCONNECT,
+                       {"host": self.host, "port": self.port, "reason": reason})
+        if self.reconnect is not None and not user_closed \
+                and self._conn is None and self._connecting is None:
+            self.reconnect.connected(lasted)
+            self._reconnect_task = self.loop.create_task(self._reconnect_loop())
+
+    async def _reconnect_loop(self) -> None:
+        policy = self.reconnect
+        assert policy is not None
+        while self._conn is None:
+            delay = policy.next_delay()
+            log.info("reconnecting to %s:%s in %.1f s", self.host, self.port, delay)
+            await asyncio.sleep(delay)
+            if self._conn is not None:
+                break
+            try:
+                await self.connect()
+            except ConnectionFailed as exc:
+                log.warning("reconnect failed: %s", exc)
+        self._reconnect_task = None
+
+    # -- keepalive ------------------------------------------------------------
+
+    def _schedule_keepalive(self) -> None:
+        if self.ping_interval:
+            self._keepalive = self.loop.call_later(
+                min(self.ping_interval, self.ping_timeout) / 2, self._check_keepalive)
+
+    def _check_keepalive(self) -> None:
+        self._keepalive = None
+        conn = self._conn
+        if conn is None or conn.is_closing() or not self.ping_interval:
+            return
+        now = self.loop.time()
+        if self._ping_sent_at is not None:
+            if conn.last_received > self._ping_sent_at:
+                self._ping_sent_at = None  # any line proves the link alive
+            elif conn.backlog:
+                # Our own queue is still draining: a server that fake-lags
+                # us answers late, which is not a dead link.
+                self._ping_sent_at = now
+            elif now - self._ping_sent_at >= self.ping_timeout:
+                self._close(f"ping timeout: no reply from the server in "
+                            f"{self.ping_timeout:g} s")
+                return
+        if self._ping_sent_at is None and now - conn.last_received >= self.ping_interval:
+            self._ping_sent_at = now
+            conn.write_lines([f"PING :keepalive-{int(now)}"], priority=True)
+        self._schedule_keepalive()
+
+    # -- incoming ---------------------------------------------------------------
+
+    def _on_line(self, line: str) -> None:
+        """Called for every line: parse, run middleware, trigger the event."""
+        try:
+            msg = Message.parse(line)
+        except ValueError as exc:
+            log.warning("skipped a line the server sent that is not IRC: %s", exc)
+            return
+        if self.raw_handlers:
+            self._run_middleware(msg)
+        else:
+            self._handle_message(msg)
+
+    def _handle_message(self, msg: Message) -> None:
+        command = msg.command
+        if command == "PING" and self.auto_pong:
+            conn = self._conn
+            if conn is not None and not conn.is_closing():
+                conn.write_lines([str(Message("PONG", msg.params))], priority=True)
+        elif command == "ERROR":
+            self._server_error = msg.params[-1] if msg.params else ""
+        name, kwargs = message_to_event(msg)
+        self._dispatch(name, kwargs)
+
+    def _run_middleware(self, msg: Message) -> None:
+        if self._raw_backlog is not None:
+            self._raw_backlog.append(msg)
+            return
+        task = self._start_chain(msg)
+        if task is not None:
+            self._raw_backlog = []
+            task.add_done_callback(self._resume_backlog)
+
+    def _start_chain(self, msg: Message) -> asyncio.Task[None] | None:
+        # Middleware runs on the same eager driver as coroutine handlers.
+        chain = self._chain(0)
+        return _start(chain(msg), "raw middleware", chain)  # type: ignore[arg-type]
+
+    def _chain(self, index: int) -> Callable[[Message], Awaitable[None]]:
+        handlers = self.raw_handlers
+        if index >= len(handlers):
+            async def last(msg: Message) -> None:
+                self._handle_message(msg)
+            return last
+        middleware = handlers[index]
+
+        async def step(msg: Message) -> None:
+            await middleware(self._chain(index + 1), msg)
+        return step
+
+    def _resume_backlog(self, _: object) -> None:
+        backlog, self._raw_backlog = self._raw_backlog or [], None
+        for position, msg in enumerate(backlog):
+            task = self._start_chain(msg)
+            if task is not None:
+                self._raw_backlog = backlog[position + 1:]
+                task.add_done_callback(self._resume_backlog)
+                return
+
+    # -- sending ----------------------------------------------------------------
+
+    def send(self, command: str, *, tags: Mapping[str, str | None] | None = None,
+             **kwargs: Any) -> asyncio.Future[None]:
+        """Send an IRC command built from keyword arguments.
+
+        ``send("privmsg", target="#chan", message="hi")``.  Returns a Future
+        done once the line(s) reached the transport (after flood control);
+        not awaiting it is fine.  ``tags={...}`` adds IRCv3 client tags.
+
+        :raises ValueError: (:class:`~bottom.InvalidMessage`) for an
+            unknown command, missing kwargs, or a value that would inject
+            a line; raised here, never only through the Future.
+        :raises NotConnected: when there is no open connection.
+        """
+        lines = serialize(command, kwargs, tags=tags, encoding=self.encoding,
+                          prefix_reserve=self.prefix_reserve)
+        return self._write(lines, command.strip().upper())
+
+    def send_raw(self, line: str) -> asyncio.Future[None]:
+        """Send one raw line (without CRLF; the client adds it).
+
+        :raises ValueError: for CR, LF or NUL in the line, an empty line,
+            or one over 512 bytes.
+        :raises NotConnected: when there is no open connection.
+        """
+        line = check_raw_line(line, self.encoding)
+        command = line.partition(" ")[2] if line.startswith("@") else line
+        return self._write([line], command.lstrip(" ").split(" ", 1)[0].upper())
+
+    send_message = send_raw
+
+    def _write(self, lines: list[str], command: str) -> asyncio.Future[None]:
+        conn = self._conn
+        if conn is None or conn.is_closing():
+            raise NotConnected(
+                f"{command} not sent: not connected; await client.connect() first, "
+                "or send from a CLIENT_CONNECT handler")
+        if wire_log.isEnabledFor(logging.DEBUG):
+            for line in lines:
+                wire_log.debug(">> %s", _masked(line))
+        return conn.write_lines(lines, priority=command in _PRIORITY_COMMANDS)
+
+
+def _masked(line: str) -> str:
+    """The line for a debug log, with passwords and SASL payloads hidden."""
+    words = line.split(" ")
+    command = words[0].upper()
+    if command in ("PASS", "AUTHENTICATE") and len(words) > 1:
+        return f"{words[0]} ****"
+    if command == "OPER" and len(words) > 2:
+        return f"{words[0]} {words[1]} ****"
+    return line
