@@ -109,7 +109,22 @@ def _start(coro: Coroutine[Any, Any, Any], event: str,
         log.error("%s handler %r awaited outside a running event loop; it was stopped. "
                   "Trigger events from inside the loop (e.g. from a coroutine).", event, func)
         return None
-    return loop.create_task(_Resume.run(coro, waiting_on, event, func))
+    task = loop.create_task(_Resume.run(coro, waiting_on, event, func))
+
+    def cancel_if_never_ran(task: asyncio.Task[None]) -> None:
+        # A Task cancelled before its first step never runs _Resume.run, so
+        # the handler would be left suspended: cancel it here instead.
+        if task.cancelled() and getattr(coro, "cr_frame", None) is not None:
+            if isinstance(waiting_on, asyncio.Future):
+                waiting_on.cancel()
+            try:
+                coro.throw(asyncio.CancelledError())
+            except BaseException:  # the handler ends either way
+                pass
+            coro.close()
+
+    task.add_done_callback(cancel_if_never_ran)
+    return task
 
 
 class _Done:
@@ -184,7 +199,7 @@ class Dispatcher:
         """The functions registered for ``event``, in call order."""
         return [h.func for h in self._handlers.get(canonical_event(event), ())]
 
-    def trigger(self, event: str, **kwargs: Any) -> Awaitable[None]:
+    def trigger(self, event: str, **kwargs: Any) -> Awaitable[Any]:
         """Dispatch ``event`` now; return an awaitable done when every
         handler started by this call has finished.
 
@@ -195,7 +210,9 @@ class Dispatcher:
         tasks = self._dispatch(canonical_event(event), kwargs)
         if not tasks:
             return _DONE
-        return _gather_quietly(tasks)
+        # A Future, not a coroutine: dropping it unawaited never warns, and
+        # return_exceptions keeps errors (already logged) from resurfacing.
+        return asyncio.gather(*tasks, return_exceptions=True)
 
     def _dispatch(self, name: str, kwargs: Kwargs) -> list[asyncio.Task[None]] | None:
         """The hot path: call handlers, wake waiters.  ``name`` is canonical."""
@@ -237,11 +254,6 @@ class Dispatcher:
         cancelled wait takes nothing away from other waiters or handlers.
         """
         return await self._waiter(event)
-
-
-async def _gather_quietly(tasks: list[asyncio.Task[None]]) -> None:
-    # The Tasks log their own errors; this only waits for them.
-    await asyncio.gather(*tasks, return_exceptions=True)
 
 
 async def wait_for(client: Dispatcher, events: Iterable[str], *,

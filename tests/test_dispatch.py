@@ -1,0 +1,241 @@
+"""on/off/trigger/wait/wait_for, without a connection."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import pytest
+
+import bottom
+from bottom.dispatch import Dispatcher
+
+
+@pytest.fixture
+def hub() -> Dispatcher:
+    return Dispatcher()
+
+
+def test_on_returns_the_function_unchanged(hub: Dispatcher) -> None:
+    def handler(**kwargs: Any) -> None: ...
+
+    assert hub.on("privmsg")(handler) is handler
+    assert hub.on("notice", handler) is handler
+
+
+@pytest.mark.parametrize("spelling", ["privmsg", " PRIVMSG ", "PrivMsg"])
+def test_event_names_are_case_insensitive_and_stripped(hub: Dispatcher, spelling: str) -> None:
+    seen = []
+    hub.on(spelling, lambda **kw: seen.append(kw))
+    hub.trigger("PRIVMSG", message="x")
+    assert seen == [{"message": "x"}]
+
+
+@pytest.mark.parametrize("registered, triggered", [
+    ("001", "RPL_WELCOME"), ("rpl_welcome", "001"), ("RPL_BOUNCE", "005"),
+    ("005", "rpl_isupport"), ("rpl_isupport", "RPL_BOUNCE"),
+])
+def test_numerics_and_aliases_are_one_event(hub: Dispatcher, registered: str,
+                                            triggered: str) -> None:
+    seen = []
+    hub.on(registered, lambda **kw: seen.append(1))
+    hub.trigger(triggered)
+    assert seen == [1]
+
+
+def test_handlers_receive_only_the_kwargs_they_name(hub: Dispatcher) -> None:
+    seen = []
+
+    @hub.on("privmsg")
+    def handler(nick: str, message: str) -> None:
+        seen.append((nick, message))
+
+    hub.trigger("privmsg", nick="n", user="u", host="h", target="#c", message="hi")
+    assert seen == [("n", "hi")]
+
+
+def test_handlers_with_var_kwargs_receive_everything(hub: Dispatcher) -> None:
+    seen = []
+    hub.on("x", lambda a, **rest: seen.append((a, rest)))
+    hub.trigger("x", a=1, b=2)
+    assert seen == [(1, {"b": 2})]
+
+
+async def test_sync_and_async_handlers_start_in_registration_order(hub: Dispatcher) -> None:
+    order: list[str] = []
+
+    @hub.on("x")
+    def first() -> None:
+        order.append("sync 1")
+
+    @hub.on("x")
+    async def second() -> None:
+        order.append("async 2 start")
+        await asyncio.sleep(0)
+        order.append("async 2 end")
+
+    @hub.on("x")
+    def third() -> None:
+        order.append("sync 3")
+
+    await hub.trigger("x")
+    assert order == ["sync 1", "async 2 start", "sync 3", "async 2 end"]
+
+
+async def test_trigger_awaitable_waits_for_every_handler(hub: Dispatcher) -> None:
+    gate = asyncio.Event()
+    finished = []
+
+    @hub.on("x")
+    async def slow() -> None:
+        await gate.wait()
+        finished.append(True)
+
+    done = asyncio.ensure_future(_await(hub.trigger("x")))
+    await asyncio.sleep(0)
+    assert not done.done()
+    gate.set()
+    await asyncio.wait_for(done, 5)
+    assert finished == [True]
+
+
+async def _await(awaitable: Any) -> None:
+    await awaitable
+
+
+def test_a_coroutine_handler_that_never_waits_needs_no_running_loop(hub: Dispatcher) -> None:
+    seen = []
+
+    @hub.on("x")
+    async def handler(value: int) -> None:
+        seen.append(value)
+
+    hub.trigger("x", value=3)
+    assert seen == [3]
+
+
+async def test_a_raising_handler_is_logged_and_others_still_run(
+        hub: Dispatcher, caplog: pytest.LogCaptureFixture) -> None:
+    seen = []
+
+    @hub.on("x")
+    def broken() -> None:
+        raise RuntimeError("boom")
+
+    @hub.on("x")
+    async def broken_later() -> None:
+        await asyncio.sleep(0)
+        raise RuntimeError("late boom")
+
+    hub.on("x", lambda: seen.append(1))
+    with caplog.at_level(logging.ERROR, logger="bottom"):
+        await hub.trigger("x")
+    assert seen == [1]
+    messages = [r.getMessage() for r in caplog.records if r.name == "bottom"]
+    assert len(messages) == 2
+    assert all("X handler" in m for m in messages)
+    assert all(r.exc_info for r in caplog.records if r.name == "bottom")
+
+
+def test_off_removes_a_handler(hub: Dispatcher) -> None:
+    seen = []
+
+    def handler() -> None:
+        seen.append(1)
+
+    hub.on("x", handler)
+    hub.off("X", handler)
+    hub.trigger("x")
+    assert seen == []
+
+
+def test_off_of_an_unknown_handler_raises(hub: Dispatcher) -> None:
+    with pytest.raises(ValueError, match="not a handler of X"):
+        hub.off("x", print)
+
+
+def test_on_refuses_something_that_is_not_callable(hub: Dispatcher) -> None:
+    with pytest.raises(TypeError, match="callable"):
+        hub.on("x", "not a function")  # type: ignore[call-overload]
+
+
+async def test_wait_returns_the_next_occurrences_kwargs(hub: Dispatcher) -> None:
+    waiter = asyncio.ensure_future(hub.wait("privmsg"))
+    await asyncio.sleep(0)
+    hub.trigger("PRIVMSG", message="one")
+    hub.trigger("PRIVMSG", message="two")
+    assert await asyncio.wait_for(waiter, 5) == {"message": "one"}
+
+
+async def test_many_waiters_each_get_the_event(hub: Dispatcher) -> None:
+    waiters = [asyncio.ensure_future(hub.wait("x")) for _ in range(3)]
+    await asyncio.sleep(0)
+    hub.trigger("x", n=1)
+    results = await asyncio.wait_for(asyncio.gather(*waiters), 5)
+    assert results == [{"n": 1}] * 3
+    results[0]["n"] = 99
+    assert results[1] == {"n": 1}, "each waiter gets its own copy"
+
+
+async def test_a_cancelled_wait_does_not_disturb_other_waiters(hub: Dispatcher) -> None:
+    with pytest.raises(asyncio.TimeoutError):
+        await asyncio.wait_for(hub.wait("x"), 0.01)
+    other = asyncio.ensure_future(hub.wait("x"))
+    seen = []
+    hub.on("x", lambda **kw: seen.append(kw))
+    await asyncio.sleep(0)
+    hub.trigger("x", n=2)
+    assert await asyncio.wait_for(other, 5) == {"n": 2}
+    assert seen == [{"n": 2}]
+
+
+async def test_wait_for_first_returns_the_first_event_and_cancels_the_rest(
+        hub: Dispatcher) -> None:
+    task = asyncio.ensure_future(bottom.wait_for(hub, ["RPL_ENDOFMOTD", "ERR_NOMOTD"]))  # type: ignore[arg-type]
+    await asyncio.sleep(0)
+    hub.trigger("422", message="no motd")
+    assert await asyncio.wait_for(task, 5) == [{"message": "no motd"}]
+    assert not hub._waiters.get("RPL_ENDOFMOTD") or all(
+        f.cancelled() for f in hub._waiters["RPL_ENDOFMOTD"])
+
+
+async def test_wait_for_all_returns_one_result_per_event_in_order(hub: Dispatcher) -> None:
+    task = asyncio.ensure_future(bottom.wait_for(hub, ["a", "b"], mode="all"))  # type: ignore[arg-type]
+    await asyncio.sleep(0)
+    hub.trigger("b", n=2)
+    await asyncio.sleep(0)
+    assert not task.done()
+    hub.trigger("a", n=1)
+    assert await asyncio.wait_for(task, 5) == [{"n": 1}, {"n": 2}]
+
+
+async def test_wait_for_rejects_an_unknown_mode(hub: Dispatcher) -> None:
+    with pytest.raises(ValueError, match="mode"):
+        await bottom.wait_for(hub, ["a"], mode="any")  # type: ignore[arg-type]
+
+
+async def test_cancelling_a_suspended_handler_task_cancels_what_it_awaits(
+        hub: Dispatcher) -> None:
+    started = asyncio.Event()
+    inner: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+    outcome = []
+
+    @hub.on("x")
+    async def handler() -> None:
+        started.set()
+        try:
+            await inner
+        except asyncio.CancelledError:
+            outcome.append("cancelled")
+            raise
+
+    waiter = hub.trigger("x")
+    await started.wait()
+    tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    assert inner.cancelled()
+    assert outcome == ["cancelled"]
+    del waiter
