@@ -16,7 +16,10 @@ parameter: non-empty, no spaces, no leading ``:``.  No value may contain
 CR, LF or NUL, so no value can ever start a second command.
 
 When a command has several patterns, the first (most fields first) that
-uses exactly the given kwargs wins.
+uses exactly the given kwargs, without leaving out an optional field
+before a given one, wins.  A field with the ``space`` option also takes
+one string of space-separated items (``params="+o nick"``), as bottom 2/3
+did.
 """
 
 from __future__ import annotations
@@ -41,7 +44,9 @@ __all__ = [
 
 #: RFC 1459's limit for one line, CRLF included, tags excluded.
 MAX_LINE_BYTES = 512
-#: IRCv3: the tag section a client sends, '@' and trailing space included.
+#: IRCv3: the tag data a client sends, not counting the '@' and the space
+#: that frame it ("Clients MUST NOT send messages with tag data exceeding
+#: 4094 bytes").
 MAX_CLIENT_TAG_BYTES = 4094
 #: ``:nick!user@host `` as a server relays it, when we cannot know better:
 #: 30 (nick) + 10 (user) + 63 (host) + 4 separators.
@@ -67,10 +72,12 @@ class _Field:
 class _Pattern:
     """One compiled pattern: literal strings and fields, in order."""
 
-    __slots__ = ("text", "tokens", "names", "required")
+    __slots__ = ("text", "tokens", "fields", "names", "required")
 
     def __init__(self, text: str) -> None:
         self.text = text
+        if any(char in text for char in _FORBIDDEN):
+            raise ValueError(f"invalid pattern {text!r}: it contains CR, LF or NUL")
         tokens: list[str | _Field] = []
         raw_tokens = text.split()
         for index, token in enumerate(raw_tokens):
@@ -95,9 +102,26 @@ class _Pattern:
         if not tokens or not isinstance(tokens[0], str):
             raise ValueError(f"invalid pattern {text!r}: must start with the command")
         self.tokens = tuple(tokens)
-        fields = [t for t in tokens if isinstance(t, _Field)]
-        self.names = frozenset(f.name for f in fields)
-        self.required = frozenset(f.name for f in fields if not f.optional)
+        self.fields = tuple(t for t in tokens if isinstance(t, _Field))
+        self.names = frozenset(f.name for f in self.fields)
+        if len(self.names) != len(self.fields):
+            raise ValueError(f"invalid pattern {text!r}: a field name appears twice")
+        self.required = frozenset(f.name for f in self.fields if not f.optional)
+
+    def misplaced(self, kwargs: Mapping[str, Any]) -> tuple[str, str] | None:
+        """``(given, missing)`` when a given field follows a left-out one.
+
+        An optional value is only written when every optional field before
+        it is written too; otherwise it would land in the wrong position.
+        """
+        skipped: str | None = None
+        for field in self.fields:
+            value = kwargs.get(field.name)
+            if value is None or (field.flag and not value):
+                skipped = skipped or field.name
+            elif skipped is not None:
+                return field.name, skipped
+        return None
 
 
 _PATTERNS: dict[str, list[_Pattern]] = {}
@@ -132,34 +156,49 @@ def patterns(command: str) -> list[str]:
     return [form.text for form in _PATTERNS.get(command.strip().upper(), ())]
 
 
+# Values an error message must never repeat: they end up in logs.
+_SECRET_FIELDS = frozenset({"password"})
+_SECRET_COMMANDS = frozenset({"AUTHENTICATE", "PASS", "OPER"})
+
+
+def _shown(command: str, name: str, value: object) -> str:
+    """``value`` for an error message, unless it may be a secret."""
+    if name in _SECRET_FIELDS or command in _SECRET_COMMANDS:
+        return "<hidden>"
+    return repr(value)
+
+
 def _check_value(command: str, name: str, value: str) -> None:
     for char in _FORBIDDEN:
         if char in value:
             raise InvalidMessage(
-                f"{command} not sent: {name}={value!r} contains {char!r}, which would "
-                "end the line and start another command")
+                f"{command} not sent: {name}={_shown(command, name, value)} contains "
+                f"{char!r}, which would end the line and start another command")
 
 
 def _middle(command: str, name: str, value: str) -> str:
     if not value or " " in value or value[0] == ":":
         raise InvalidMessage(
-            f"{command} not sent: {name}={value!r} must be non-empty, "
-            "without spaces and not start with ':'")
+            f"{command} not sent: {name}={_shown(command, name, value)} must be "
+            "non-empty, without spaces and not start with ':'")
     return value
 
 
 def _text(command: str, field: _Field, value: Any) -> str:
     """One field's value as wire text, validated for its position."""
     if isinstance(value, str):
-        items = None
+        # bottom 2/3 took a space-joined field as one string too
+        # (params="+o nick"): its items are middle parameters each.
+        items = value.split(" ") if field.joiner == " " and not field.trailing else None
     elif isinstance(value, (int, float)):
         value = str(value)
         items = None
-    elif field.joiner is not None and isinstance(value, Iterable):
+    elif (field.joiner is not None and isinstance(value, Iterable)
+          and not isinstance(value, (bytes, bytearray))):
         items = [str(item) for item in value]
     else:
         raise InvalidMessage(f"{command} not sent: {field.name}= must be a string, "
-                             f"not {type(value).__name__} {value!r}")
+                             f"not {type(value).__name__} {_shown(command, field.name, value)}")
     if items is None:
         _check_value(command, field.name, value)
         return ":" + value if field.trailing else _middle(command, field.name, value)
@@ -176,8 +215,8 @@ def _text(command: str, field: _Field, value: Any) -> str:
 
 
 def _format(form: _Pattern, command: str, kwargs: Mapping[str, Any]) -> str:
+    """The line for a form ``_choose`` picked (so no value is misplaced)."""
     parts: list[str] = []
-    skipped: str | None = None
     for token in form.tokens:
         if type(token) is str:
             parts.append(token)
@@ -185,11 +224,7 @@ def _format(form: _Pattern, command: str, kwargs: Mapping[str, Any]) -> str:
         assert isinstance(token, _Field)
         value = kwargs.get(token.name)
         if value is None or (token.flag and not value):
-            skipped = skipped or token.name
             continue
-        if skipped is not None:
-            raise InvalidMessage(f"{command} not sent: {token.name}= needs {skipped}= "
-                                 "too, since it comes after it on the line")
         parts.append(token.name if token.flag else _text(command, token, value))
     return " ".join(parts)
 
@@ -202,9 +237,19 @@ def _choose(command: str, kwargs: Mapping[str, Any]) -> _Pattern:
             f"with bottom.register_pattern({command!r}, '{command} {{param}} :{{text}}') "
             "or use send_raw()")
     given = {name for name, value in kwargs.items() if value is not None}
+    misplaced: tuple[str, str] | None = None
     for form in forms:
         if form.required <= given and given <= form.names:
-            return form
+            # A form that fits the names may still put a value where a
+            # left-out optional field belongs; a later form may not.
+            problem = form.misplaced(kwargs)
+            if problem is None:
+                return form
+            misplaced = misplaced or problem
+    if misplaced is not None:
+        name, missing = misplaced
+        raise InvalidMessage(f"{command} not sent: {name}= needs {missing}= "
+                             "too, since it comes after it on the line")
     accepted = " or ".join(
         "(" + ", ".join(f"{n}=" if n in f.required else f"[{n}=]" for n in
                         [t.name for t in f.tokens if isinstance(t, _Field)]) + ")"
@@ -244,11 +289,12 @@ def serialize(command: str, kwargs: Mapping[str, Any], *,
 
 
 def _tag_prefix(command: str, tags: Mapping[str, str | None]) -> str:
-    text = "@" + format_tags(tags) + " "
-    if len(text.encode("utf-8")) > MAX_CLIENT_TAG_BYTES:
-        raise InvalidMessage(f"{command} not sent: tags take {len(text.encode())} bytes; "
+    data = format_tags(tags)
+    size = len(data.encode("utf-8"))
+    if size > MAX_CLIENT_TAG_BYTES:
+        raise InvalidMessage(f"{command} not sent: tags take {size} bytes; "
                              f"clients may send at most {MAX_CLIENT_TAG_BYTES}")
-    return text
+    return "@" + data + " "
 
 
 def _check_length(command: str, line: str, encoding: str, reserve: int) -> None:
@@ -286,7 +332,12 @@ def split_text(text: str, budget: int, encoding: str = "utf-8") -> list[str]:
     word longer than a whole piece is cut inside, and never inside a
     character.  Joining the pieces with single spaces gives the text back
     when it was cut at spaces.
+
+    :raises InvalidMessage: if one character needs more than ``budget``
+        bytes.
     """
+    if budget < 1:
+        raise InvalidMessage(f"no room for text: budget is {budget} bytes")
     pieces = []
     while True:
         data = text.encode(encoding, "replace")
@@ -300,9 +351,12 @@ def split_text(text: str, budget: int, encoding: str = "utf-8") -> list[str]:
         if space > 0:
             pieces.append(text[:space])
             text = text[space + 1:]
+        elif fits:
+            pieces.append(text[:fits])
+            text = text[fits:]
         else:
-            pieces.append(text[:max(fits, 1)])
-            text = text[max(fits, 1):]
+            raise InvalidMessage(f"{text[0]!r} needs more than the {budget} bytes left "
+                                 "for text on the line")
         if not text:
             return pieces
 
@@ -316,8 +370,11 @@ def check_raw_line(line: str, encoding: str = "utf-8") -> str:
     """
     for char in _FORBIDDEN:
         if char in line:
+            # Tags, source and command come first: a PASS line is not repeated.
+            shown = ("<hidden>" if any(word.upper() in _SECRET_COMMANDS
+                                       for word in line.split(" ", 3)[:3]) else repr(line))
             raise InvalidMessage(f"raw line not sent: it contains {char!r}, which would "
-                                 f"split it into several commands: {line!r}")
+                                 f"split it into several commands: {shown}")
     if not line.strip(" "):
         raise InvalidMessage("raw line not sent: it is empty")
     body = line.partition(" ")[2] if line.startswith("@") else line
@@ -342,7 +399,9 @@ _TABLE: dict[str, tuple[str, ...]] = {
     "SQUIT": ("SQUIT {server} :{message:opt}",),
     "JOIN": ("JOIN {channel:comma} {key:opt|comma}",),
     "PART": ("PART {channel:comma} :{message:opt}",),
-    "CHANNELMODE": ("MODE {channel} {modes:opt} {params:opt|space}",),
+    # bottom 2 took modes= and params=, bottom 3 params= alone ("+o nick").
+    "CHANNELMODE": ("MODE {channel} {modes:opt} {params:opt|space}",
+                    "MODE {channel} {params:space}"),
     "TOPIC": ("TOPIC {channel} :{message:opt}",),
     "NAMES": ("NAMES {channel:opt|comma} {target:opt}",),
     "LIST": ("LIST {channel:opt|comma} {target:opt}",),

@@ -149,6 +149,18 @@ _Unpacker = Callable[[tuple[str, ...], dict[str, Any]], "str | None"]
 _CHANNEL_PREFIXES = "#&!+"
 
 
+def _int(text: str) -> int:
+    """A count as servers write it: ASCII digits only.
+
+    ``int()`` alone also takes ``" 7"``, ``"+7"``, ``"1_000"`` and
+    non-ASCII digits, which would hand a handler a number the line never
+    held.
+    """
+    if not (text.isascii() and text.isdigit()):
+        raise ValueError(f"not a count: {text!r}")
+    return int(text)
+
+
 def _target_message(p: tuple[str, ...], kw: dict[str, Any]) -> None:
     kw["target"] = p[0]
     kw["message"] = p[1]
@@ -198,7 +210,7 @@ def _mode(p: tuple[str, ...], kw: dict[str, Any]) -> str:
     target = p[0]
     if target and target[0] in _CHANNEL_PREFIXES:
         kw["channel"] = target
-        kw["modes"] = p[1] if len(p) > 1 else ""
+        kw["modes"] = p[1]
         kw["params"] = list(p[2:])
         return "CHANNELMODE"
     kw["nick"] = target  # bottom 2/3: USERMODE's nick is whose modes changed
@@ -246,6 +258,8 @@ def _tagmsg(p: tuple[str, ...], kw: dict[str, Any]) -> None:
 
 
 def _batch(p: tuple[str, ...], kw: dict[str, Any]) -> None:
+    if p[0][:1] not in ("+", "-") or len(p[0]) < 2:
+        raise ValueError(f"not a batch reference: {p[0]!r}")
     kw["reference"] = p[0][1:]
     kw["starting"] = p[0][:1] == "+"
     kw["type"] = p[1] if len(p) > 1 else None
@@ -292,7 +306,7 @@ def _n_info(p: tuple[str, ...], kw: dict[str, Any]) -> None:
 
 
 def _n_count(p: tuple[str, ...], kw: dict[str, Any]) -> None:
-    kw["count"] = int(p[1])
+    kw["count"] = _int(p[1])
     kw["message"] = p[2] if len(p) > 2 else ""
 
 
@@ -302,6 +316,8 @@ def _n_channel_message(p: tuple[str, ...], kw: dict[str, Any]) -> None:
 
 
 def _n_namreply(p: tuple[str, ...], kw: dict[str, Any]) -> None:
+    if len(p) < 3:  # "353 me :names" has no channel to name
+        raise IndexError("RPL_NAMREPLY without a channel")
     kw["channel_type"] = p[1] if len(p) > 3 else None
     kw["channel"] = p[-2]
     kw["users"] = p[-1].split()
@@ -311,7 +327,7 @@ def _n_whoreply(p: tuple[str, ...], kw: dict[str, Any]) -> None:
     (kw["channel"], kw["user"], kw["host"], kw["server"], kw["nick"],
      kw["hg_code"]) = p[1:7]
     hopcount, _, kw["real_name"] = p[7].partition(" ")
-    kw["hopcount"] = int(hopcount)
+    kw["hopcount"] = _int(hopcount)
 
 
 def _n_endofwho(p: tuple[str, ...], kw: dict[str, Any]) -> None:
@@ -322,7 +338,7 @@ def _n_endofwho(p: tuple[str, ...], kw: dict[str, Any]) -> None:
 def _n_topicwhotime(p: tuple[str, ...], kw: dict[str, Any]) -> None:
     kw["channel"] = p[1]
     kw["setter"] = p[2]
-    kw["set_at"] = int(p[3])
+    kw["set_at"] = _int(p[3])
 
 
 def _n_nick_message(p: tuple[str, ...], kw: dict[str, Any]) -> None:
@@ -337,7 +353,8 @@ def _n_command_message(p: tuple[str, ...], kw: dict[str, Any]) -> None:
 
 def _n_whoisuser(p: tuple[str, ...], kw: dict[str, Any]) -> None:
     kw["nick"], kw["user"], kw["host"] = p[1], p[2], p[3]
-    kw["real_name"] = p[5] if len(p) > 5 else p[-1]
+    # "311 me nick user host * :real name"; some servers leave out the "*".
+    kw["real_name"] = p[5] if len(p) > 5 else p[4]
 
 
 def _n_hosthidden(p: tuple[str, ...], kw: dict[str, Any]) -> None:
@@ -366,14 +383,14 @@ def _n_monitor(p: tuple[str, ...], kw: dict[str, Any]) -> None:
 
 
 def _n_monlistfull(p: tuple[str, ...], kw: dict[str, Any]) -> None:
-    kw["limit"] = int(p[1])
+    kw["limit"] = _int(p[1])
     kw["targets"] = [t for t in p[2].split(",") if t]
     kw["message"] = p[3] if len(p) > 3 else ""
 
 
 def _n_list(p: tuple[str, ...], kw: dict[str, Any]) -> None:
     kw["channel"] = p[1]
-    kw["visible"] = int(p[2])
+    kw["visible"] = _int(p[2])
     kw["topic"] = p[3] if len(p) > 3 else ""
 
 
@@ -391,7 +408,7 @@ def _n_banlist(p: tuple[str, ...], kw: dict[str, Any]) -> None:
     kw["channel"] = p[1]
     kw["mask"] = p[2]
     kw["setter"] = p[3] if len(p) > 3 else None
-    kw["set_at"] = int(p[4]) if len(p) > 4 else None
+    kw["set_at"] = _int(p[4]) if len(p) > 4 else None
 
 
 _NUMERIC_UNPACKERS: dict[str, _Unpacker] = {
@@ -443,8 +460,9 @@ EVENT_KWARGS: dict[str, tuple[str, ...]] = {}
 
 
 def _document() -> None:
-    # Digits survive every int(); "8 x" is a WHO reply's "hopcount realname".
-    sample = ("1", "2", "3", "4", "5", "6", "7", "8 x")
+    # Digits survive every count; "+1" is a BATCH reference and "8 x" a
+    # WHO reply's "hopcount realname".
+    sample = ("+1", "2", "3", "4", "5", "6", "7", "8 x")
     for command, unpacker in _COMMANDS.items():
         source = () if command in _NO_SOURCE_KWARGS else ("nick", "user", "host")
         kw: dict[str, Any] = {}
@@ -472,15 +490,18 @@ def message_to_event(msg: Message) -> tuple[str, dict[str, Any]]:
     send get ``nick``, ``user`` and ``host`` from the source; numerics get
     ``target`` (the client's own nick) and ``params``.  A command or
     numeric with no table entry gets ``params`` (a list) plus ``nick``,
-    ``user`` and ``host``.  A known command missing a parameter its kwargs
-    need gets the same generic kwargs instead, so no handler is handed a
-    made-up value.
+    ``user`` and ``host`` (numerics also keep ``target``).  A known command
+    missing a parameter its kwargs need gets the same generic kwargs
+    instead (a numeric: only ``target`` and ``params``), so no handler is
+    handed a made-up value.
     """
     command = msg.command
     params = msg.params
     unpacker = _COMMANDS.get(command)
     if unpacker is None:
-        command = command.upper()
+        # Not the usual spelling: "privmsg", or "AWAY\r" from a line that
+        # ended in "\r\r\n" (the decoder drops only one CR).
+        command = command.strip().upper()
         unpacker = _COMMANDS.get(command)
     if unpacker is not None:
         kw: dict[str, Any] = {"tags": msg.tags}
@@ -496,14 +517,16 @@ def message_to_event(msg: Message) -> tuple[str, dict[str, Any]]:
         kw = {"tags": msg.tags, "target": params[0] if params else None,
               "params": list(params)}
         numeric_unpacker = _NUMERIC_UNPACKERS.get(name)
-        if numeric_unpacker is not None:
-            try:
-                numeric_unpacker(params, kw)
-            except (IndexError, ValueError):
-                return name, {"tags": msg.tags, "target": kw["target"],
-                              "params": list(params)}
+        if numeric_unpacker is None:
+            kw["nick"], kw["user"], kw["host"] = split_source(msg.source)
+            return name, kw
+        try:
+            numeric_unpacker(params, kw)
+        except (IndexError, ValueError):
+            return name, {"tags": msg.tags, "target": kw["target"],
+                          "params": list(params)}
         return name, kw
-    return _CANONICAL.get(command, command), _generic(msg)
+    return canonical_event(command), _generic(msg)
 
 
 def _generic(msg: Message) -> dict[str, Any]:

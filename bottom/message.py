@@ -176,8 +176,9 @@ class Message:
         if colon:
             words.append(trailing)
         command = words[0]
-        if command[:1] == ":":
-            # ":src :text" - the source is followed by a trailing, not a command.
+        if command[:1] == ":" or command.isspace():
+            # ":src :text" - the source is followed by a trailing, not a
+            # command; "\r" - what is left of a "\r\r\n" blank line.
             raise InvalidMessage(f"no command in line {original!r}")
         msg = _new_message(cls)
         msg.tags = tags
