@@ -316,23 +316,29 @@ class Client(Dispatcher):
     # -- incoming ---------------------------------------------------------------
 
     def _on_line(self, line: str) -> None:
-        """Called for every line: parse, run middleware, trigger the event."""
+        """Called for every line: parse, run middleware, trigger the event.
+
+        Nothing raised for one line may reach the transport (asyncio would
+        close the connection): a line that breaks anything is logged and
+        skipped.
+        """
         try:
             msg = Message.parse(line)
+            if self.raw_handlers:
+                self._run_middleware(msg)
+            else:
+                self._handle_message(msg)
         except ValueError as exc:
             log.warning("skipped a line the server sent that is not IRC: %s", exc)
-            return
-        if self.raw_handlers:
-            self._run_middleware(msg)
-        else:
-            self._handle_message(msg)
+        except Exception:
+            log.exception("skipped a line that could not be handled: %r", line)
 
     def _handle_message(self, msg: Message) -> None:
         command = msg.command
         if command == "PING" and self.auto_pong:
             conn = self._conn
             if conn is not None and not conn.is_closing():
-                conn.write_lines([str(Message("PONG", msg.params))], priority=True)
+                conn.write_lines([_pong_line(msg.params)], priority=True)
         elif command == "ERROR":
             self._server_error = msg.params[-1] if msg.params else ""
         name, kwargs = message_to_event(msg)
@@ -415,6 +421,17 @@ class Client(Dispatcher):
             for line in lines:
                 wire_log.debug(">> %s", _masked(line))
         return conn.write_lines(lines, priority=command in _PRIORITY_COMMANDS)
+
+
+def _pong_line(params: tuple[str, ...]) -> str:
+    """PONG echoing a PING's parameters, minus bytes that cannot be sent
+    (a CR left by a ``\\r\\r\\n`` ending, a NUL from a hostile server)."""
+    clean = [param.translate(_UNSENDABLE) for param in params] or [""]
+    middles = [p for p in clean[:-1] if p and " " not in p and p[0] != ":"]
+    return " ".join(["PONG", *middles, ":" + clean[-1]])
+
+
+_UNSENDABLE = str.maketrans("", "", "\r\n\0")
 
 
 def _masked(line: str) -> str:

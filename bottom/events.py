@@ -25,10 +25,14 @@ __all__ = [
     "message_to_event",
     "CLIENT_CONNECT",
     "CLIENT_DISCONNECT",
+    "INVALID_COMMAND",
 ]
 
 CLIENT_CONNECT = "CLIENT_CONNECT"
 CLIENT_DISCONNECT = "CLIENT_DISCONNECT"
+#: A line whose command is neither letters nor three digits; kwargs are the
+#: generic ones plus ``command`` (as sent).
+INVALID_COMMAND = "INVALID_COMMAND"
 
 #: Numeric -> event name: RFC 1459/2812 plus the modern numerics of
 #: ircdocs' "Modern IRC" (IRCv3 SASL, MONITOR, STARTTLS, WHOIS extras).
@@ -526,7 +530,13 @@ def message_to_event(msg: Message) -> tuple[str, dict[str, Any]]:
             return name, {"tags": msg.tags, "target": kw["target"],
                           "params": list(params)}
         return name, kw
-    return canonical_event(command), _generic(msg)
+    if command.isascii() and command.isalpha():
+        return command, _generic(msg)  # a command we have no table for
+    # Not a command token (letters, or three digits): a server must not be
+    # able to fake CLIENT_DISCONNECT or RPL_WELCOME by sending that word.
+    kw = _generic(msg)
+    kw["command"] = msg.command
+    return INVALID_COMMAND, kw
 
 
 def _generic(msg: Message) -> dict[str, Any]:

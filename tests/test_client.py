@@ -520,3 +520,50 @@ async def test_tls_verifies_certificates_by_default(tls_server: int) -> None:
     with pytest.raises(bottom.ConnectionFailed, match="TLS handshake"):
         await client.connect()
     assert client.is_closing()
+
+
+# -- hostile lines ------------------------------------------------------------------
+
+@pytest.mark.parametrize("raw, token", [
+    (b"PING :tok\r\r\n", "tok"),
+    (b"PING irc.test\r\n", "irc.test"),
+    (b"PING :a\x00b\r\n", "ab"),
+    (b"PING :\r\n", ""),
+    (b"PING\r\n", ""),
+])
+async def test_odd_pings_are_answered_and_never_break_the_connection(
+        sclient: bottom.Client, scripted: Server, raw: bytes, token: str) -> None:
+    conn = await connect(sclient, scripted)
+    conn.push(raw)
+    pong = await conn.wait_for_line("PONG", timeout=TIMEOUT)
+    assert pong.params[-1] == token
+    conn.send_line("PING :still-up")
+    assert (await conn.wait_for_line("PONG", timeout=TIMEOUT)).params == ("still-up",)
+    assert not sclient.is_closing()
+
+
+@pytest.mark.parametrize("command", ["CLIENT_DISCONNECT", "CLIENT_CONNECT", "RPL_WELCOME"])
+async def test_a_server_cannot_fake_a_local_or_named_event(
+        sclient: bottom.Client, scripted: Server, command: str) -> None:
+    faked: list[dict[str, Any]] = []
+    invalid = asyncio.ensure_future(sclient.wait("invalid_command"))
+    conn = await connect(sclient, scripted)
+    sclient.on(command, lambda **kw: faked.append(kw))
+    conn.send_line(f":evil.server {command} 127.0.0.1 6667 :gotcha")
+    kwargs = await asyncio.wait_for(invalid, TIMEOUT)
+    assert kwargs["command"] == command
+    assert faked == []
+    assert not sclient.is_closing()
+
+
+async def test_a_handler_error_on_a_hostile_line_leaves_the_link_up(
+        sclient: bottom.Client, scripted: Server) -> None:
+    @sclient.on("privmsg")
+    def fragile(message: str) -> None:
+        raise RuntimeError("handler bug")
+
+    conn = await connect(sclient, scripted)
+    conn.push(b":a!b@c PRIVMSG #c :\x00\xff\r\n")
+    conn.send_line("PING :after")
+    assert (await conn.wait_for_line("PONG", timeout=TIMEOUT)).params == ("after",)
+    assert not sclient.is_closing()
