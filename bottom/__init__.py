@@ -4,14 +4,14 @@ The public names live here; everything else is an implementation detail
 of the module that defines it.
 """
 
+__version__ = "4.0.0.dev0"
+
 from .client import Client, RawHandler
 from .commands import register_pattern
 from .dispatch import wait_for
 from .errors import BottomError, ConnectionFailed, InvalidMessage, NotConnected
 from .message import Message
 from .reconnect import ReconnectPolicy
-
-__version__ = "4.0.0.dev0"
 
 __all__ = [
     "BottomError",

@@ -10,17 +10,28 @@ from __future__ import annotations
 import asyncio
 import logging
 import ssl as _ssl
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any
 
-from .commands import DEFAULT_PREFIX_RESERVE, check_raw_line, serialize
+from . import __version__ as _version
+from .cap import DEFAULT_CAPS
+from .commands import check_raw_line, serialize
 from .connection import Connection, TokenBucket
+from .ctcp import auto_reply
 from .dispatch import Dispatcher, _start
 from .errors import ConnectionFailed, NotConnected
-from .events import CLIENT_CONNECT, CLIENT_DISCONNECT, message_to_event
+from .events import CLIENT_CONNECT, CLIENT_DISCONNECT, CTCP, message_to_event
 from .framing import DEFAULT_MAX_LINE_BYTES
+from .isupport import ISupport
 from .message import Message
 from .reconnect import ReconnectPolicy
+from .registration import (
+    CLIENT_READY,
+    CLIENT_REGISTRATION_FAILED,
+    WATCHED_COMMANDS,
+    Session,
+)
+from .sasl import External, Mechanism, Plain
 
 __all__ = ["Client", "RawHandler"]
 
@@ -33,6 +44,7 @@ wire_log = logging.getLogger("bottom.wire")
 RawHandler = Callable[[Callable[[Message], Awaitable[None]], Message], Awaitable[None]]
 
 _PRIORITY_COMMANDS = frozenset({"PONG", "QUIT"})
+VERSION_REPLY = f"bottom {_version} (Python asyncio IRC client)"
 
 
 class Client(Dispatcher):
@@ -42,6 +54,17 @@ class Client(Dispatcher):
     :class:`ssl.SSLContext` for your own trust store or a client
     certificate, or ``ssl=False`` for plaintext.  See the docs for every
     keyword; all have defaults that work against common servers.
+
+    Give ``nick`` and the client registers itself on every connect (CAP
+    LS 302, the wanted ``caps`` the server offers, SASL when ``sasl`` is
+    ``("account", "password")``, ``"EXTERNAL"`` or a
+    :class:`bottom.sasl.Mechanism`, then PASS/NICK/USER), falls back to
+    ``alt_nicks`` and generated nicks when its nick is taken, answers CTCP
+    VERSION/PING/TIME/CLIENTINFO, and triggers ``CLIENT_READY`` once per
+    connection.  A failed registration triggers
+    ``CLIENT_REGISTRATION_FAILED`` (``host, port, reason``) and then
+    ``CLIENT_DISCONNECT`` with the same reason.  Without ``nick`` nothing
+    is sent on connect.
     """
 
     def __init__(
@@ -61,6 +84,15 @@ class Client(Dispatcher):
         connect_timeout: float = 30.0,
         max_line_bytes: int = DEFAULT_MAX_LINE_BYTES,
         reconnect: bool | ReconnectPolicy = False,
+        nick: str | None = None,
+        username: str | None = None,
+        realname: str | None = None,
+        password: str | None = None,
+        sasl: tuple[str, str] | str | Mechanism | None = None,
+        caps: Iterable[str] = DEFAULT_CAPS,
+        alt_nicks: Iterable[str] = (),
+        register_timeout: float = 60.0,
+        ctcp_replies: bool | None = None,
     ) -> None:
         super().__init__()
         "x".encode(encoding)  # an unknown encoding fails here, not mid-connection
@@ -84,7 +116,18 @@ class Client(Dispatcher):
         self.raw_handlers: list[RawHandler] = []
         #: bytes kept free in PRIVMSG/NOTICE lines for the ``:nick!user@host``
         #: prefix servers add when relaying them
-        self.prefix_reserve = DEFAULT_PREFIX_RESERVE
+        self.register_timeout = register_timeout
+        #: answer CTCP VERSION/PING/TIME/CLIENTINFO (default: when registering)
+        self.ctcp_replies = nick is not None if ctcp_replies is None else ctcp_replies
+        self._ctcp_bucket = TokenBucket(burst=3, rate=0.5)
+        if nick is not None:
+            alt_nicks = tuple(alt_nicks)
+            _validate_registration(nick, username, realname, password, alt_nicks)
+        self._session = Session(
+            send=self._send_internal, emit=self._dispatch, fail=self._registration_failed,
+            nick=nick, username=username, realname=realname, password=password,
+            sasl=_mechanism(sasl), caps=caps, alt_nicks=alt_nicks)
+        self._register_timer: asyncio.TimerHandle | None = None
         self._loop = loop
         self._conn: Connection | None = None
         self._connecting: asyncio.Future[None] | None = None
@@ -124,6 +167,31 @@ class Client(Dispatcher):
                                "await client.disconnect() first")
         self._loop = loop
 
+    # -- session state -----------------------------------------------------------
+
+    @property
+    def nick(self) -> str | None:
+        """The current nick: the one asked for until the server says otherwise
+        (001, NICK echoes, nick-in-use fallbacks); None if never known."""
+        return self._session.nick
+
+    @property
+    def caps(self) -> set[str]:
+        """Capabilities enabled on this connection (kept current by ACK/NAK/NEW/DEL)."""
+        return self._session.caps
+
+    @property
+    def isupport(self) -> ISupport:
+        """The server's ISUPPORT (005) tokens, with typed helpers."""
+        return self._session.isupport
+
+    @property
+    def prefix_reserve(self) -> int:
+        """Bytes kept free in PRIVMSG/NOTICE lines for the ``:nick!user@host ``
+        a server puts in front when relaying them: exact once the server
+        showed us our own user and host, generous before."""
+        return self._session.prefix_reserve()
+
     # -- connecting -----------------------------------------------------------
 
     def is_closing(self) -> bool:
@@ -160,6 +228,10 @@ class Client(Dispatcher):
         finally:
             self._connecting = None
         conn = self._conn
+        self._session.start()
+        if self._session.registering and self.register_timeout:
+            self._register_timer = running.call_later(
+                self.register_timeout, self._registration_timed_out)
         self._dispatch(CLIENT_CONNECT, {"host": self.host, "port": self.port})
         if conn is not None:
             # Soon, not now: the caller of connect() gets to register its
@@ -240,13 +312,25 @@ class Client(Dispatcher):
             log.warning("closing connection to %s:%s: %s", self.host, self.port, reason)
             self._conn.abort()
 
+    def _registration_timed_out(self) -> None:
+        self._register_timer = None
+        if not self._session.registered:
+            self._session.failed(f"registration timed out: no welcome (001) within "
+                                 f"{self.register_timeout:g} s")
+
+    def _registration_failed(self, reason: str) -> None:
+        self._dispatch(CLIENT_REGISTRATION_FAILED,
+                       {"host": self.host, "port": self.port, "reason": reason})
+        self._close(reason)
+
     def _on_lost(self, conn: Connection, exc: Exception | None) -> None:
         if conn is not self._conn:
             return  # lost before connect() adopted it: connect() raises instead
         self._conn = None
-        if self._keepalive is not None:
-            self._keepalive.cancel()
-            self._keepalive = None
+        for timer in (self._keepalive, self._register_timer):
+            if timer is not None:
+                timer.cancel()
+        self._keepalive = self._register_timer = None
         reason = self._disconnect_reason
         if reason is None:
             if exc is not None:
@@ -335,14 +419,45 @@ class Client(Dispatcher):
 
     def _handle_message(self, msg: Message) -> None:
         command = msg.command
+        ready = False
         if command == "PING" and self.auto_pong:
             conn = self._conn
             if conn is not None and not conn.is_closing():
                 conn.write_lines([_pong_line(msg.params)], priority=True)
-        elif command == "ERROR":
-            self._server_error = msg.params[-1] if msg.params else ""
+        elif command in WATCHED_COMMANDS:
+            if command == "ERROR":
+                self._server_error = msg.params[-1] if msg.params else ""
+            elif command == "001" and self._register_timer is not None:
+                self._register_timer.cancel()
+                self._register_timer = None
+            ready = self._session.observe(msg)
         name, kwargs = message_to_event(msg)
         self._dispatch(name, kwargs)
+        if name[:5] == "CTCP_" and name != "CTCP_REPLY":
+            self._on_ctcp(name, kwargs)
+        if ready:
+            self._dispatch(CLIENT_READY, {"host": self.host, "port": self.port,
+                                          "nick": self._session.nick})
+
+    def _on_ctcp(self, name: str, kwargs: dict[str, Any]) -> None:
+        """The events a CTCP request adds, and the automatic reply."""
+        self._dispatch(CTCP, kwargs)
+        if name == "CTCP_ACTION":
+            # An action is also a message: loggers and relays see it as one.
+            self._dispatch("PRIVMSG", kwargs)
+        nick = kwargs.get("nick")
+        if not self.ctcp_replies or not nick or self.is_closing():
+            return
+        reply = auto_reply(kwargs["command"], kwargs["args"], version=VERSION_REPLY)
+        if reply is None or len(reply.encode(self.encoding, "replace")) > 400:
+            return
+        if self._ctcp_bucket.take():
+            log.debug("CTCP %s from %s not answered: reply rate limit", kwargs["command"], nick)
+            return
+        try:
+            self.send("notice", target=nick, message=reply)
+        except ValueError:
+            pass  # a nick we cannot address (a hostile source): no reply
 
     def _run_middleware(self, msg: Message) -> None:
         if self._raw_backlog is not None:
@@ -411,6 +526,16 @@ class Client(Dispatcher):
 
     send_message = send_raw
 
+    def _send_internal(self, lines: list[str]) -> None:
+        """Lines the client sends on its own (registration); never raises."""
+        conn = self._conn
+        if conn is None or conn.is_closing():
+            return
+        if wire_log.isEnabledFor(logging.DEBUG):
+            for line in lines:
+                wire_log.debug(">> %s", _masked(line))
+        conn.write_lines(lines)
+
     def _write(self, lines: list[str], command: str) -> asyncio.Future[None]:
         conn = self._conn
         if conn is None or conn.is_closing():
@@ -421,6 +546,27 @@ class Client(Dispatcher):
             for line in lines:
                 wire_log.debug(">> %s", _masked(line))
         return conn.write_lines(lines, priority=command in _PRIORITY_COMMANDS)
+
+
+def _mechanism(sasl: tuple[str, str] | str | Mechanism | None) -> Mechanism | None:
+    if sasl is None or isinstance(sasl, Mechanism):
+        return sasl
+    if isinstance(sasl, str) and sasl.upper() == "EXTERNAL":
+        return External()
+    if isinstance(sasl, tuple) and len(sasl) == 2 and all(isinstance(x, str) for x in sasl):
+        return Plain(*sasl)
+    raise TypeError('sasl must be ("account", "password"), "EXTERNAL" or a '
+                    f"bottom.sasl.Mechanism, not {type(sasl).__name__}")
+
+
+def _validate_registration(nick: str, username: str | None, realname: str | None,
+                           password: str | None, alt_nicks: Iterable[str]) -> None:
+    """Refuse, at construction, values that could never be sent."""
+    for candidate in (nick, *alt_nicks):
+        serialize("NICK", {"nick": candidate})
+    serialize("USER", {"user": username or nick, "realname": realname or nick})
+    if password is not None:
+        serialize("PASS", {"password": password})
 
 
 def _pong_line(params: tuple[str, ...]) -> str:

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from .ctcp import parse_ctcp
 from .message import Message, split_source
 
 __all__ = [
@@ -26,6 +27,8 @@ __all__ = [
     "CLIENT_CONNECT",
     "CLIENT_DISCONNECT",
     "INVALID_COMMAND",
+    "CTCP",
+    "CTCP_REPLY",
 ]
 
 CLIENT_CONNECT = "CLIENT_CONNECT"
@@ -33,6 +36,10 @@ CLIENT_DISCONNECT = "CLIENT_DISCONNECT"
 #: A line whose command is neither letters nor three digits; kwargs are the
 #: generic ones plus ``command`` (as sent).
 INVALID_COMMAND = "INVALID_COMMAND"
+#: Every CTCP request also triggers CTCP (after CTCP_<COMMAND>); a CTCP
+#: reply (a framed NOTICE) triggers CTCP_REPLY.
+CTCP = "CTCP"
+CTCP_REPLY = "CTCP_REPLY"
 
 #: Numeric -> event name: RFC 1459/2812 plus the modern numerics of
 #: ircdocs' "Modern IRC" (IRCv3 SASL, MONITOR, STARTTLS, WHOIS extras).
@@ -170,6 +177,32 @@ def _target_message(p: tuple[str, ...], kw: dict[str, Any]) -> None:
     kw["message"] = p[1]
 
 
+def _privmsg(p: tuple[str, ...], kw: dict[str, Any]) -> str | None:
+    kw["target"] = p[0]
+    text = kw["message"] = p[1]
+    if text[:1] == "\x01":
+        return _ctcp(text, kw, "CTCP_")
+    return None
+
+
+def _notice(p: tuple[str, ...], kw: dict[str, Any]) -> str | None:
+    kw["target"] = p[0]
+    text = kw["message"] = p[1]
+    if text[:1] == "\x01":
+        return _ctcp(text, kw, "")
+    return None
+
+
+def _ctcp(text: str, kw: dict[str, Any], request: str) -> str | None:
+    """A ``\\x01``-framed PRIVMSG is a CTCP request (CTCP_<COMMAND>), a
+    framed NOTICE a reply (CTCP_REPLY); both keep ``message`` as sent."""
+    parsed = parse_ctcp(text)
+    if parsed is None:
+        return None
+    kw["command"], kw["args"] = parsed
+    return "CTCP_" + parsed[0] if request else CTCP_REPLY
+
+
 def _join(p: tuple[str, ...], kw: dict[str, Any]) -> None:
     kw["channel"] = p[0]
     if len(p) >= 3:  # extended-join: account ("*" if none) and realname
@@ -284,7 +317,7 @@ def _standard_reply(p: tuple[str, ...], kw: dict[str, Any]) -> None:
 
 # Commands sent by a user (or server) whose source becomes nick/user/host.
 _COMMANDS: dict[str, _Unpacker] = {
-    "PRIVMSG": _target_message, "NOTICE": _target_message, "JOIN": _join,
+    "PRIVMSG": _privmsg, "NOTICE": _notice, "JOIN": _join,
     "PART": _part, "QUIT": _optional_message, "NICK": _nick, "INVITE": _invite,
     "KICK": _kick, "TOPIC": _topic, "MODE": _mode, "PING": _last_message,
     "PONG": _pong, "ERROR": _last_message, "CAP": _cap,
@@ -478,6 +511,10 @@ def _document() -> None:
             continue
         unpacker(sample, kw)
         EVENT_KWARGS[command] = (*source, *kw)
+    # CTCP_ACTION stands for every CTCP_<COMMAND>; the client also triggers
+    # CTCP with the same kwargs.
+    for name in ("CTCP_ACTION", CTCP_REPLY):
+        EVENT_KWARGS[name] = ("nick", "user", "host", "target", "message", "command", "args")
     for name, numeric_unpacker in _NUMERIC_UNPACKERS.items():
         kw = {}
         numeric_unpacker(sample, kw)

@@ -35,8 +35,17 @@ SRC = ":nick!~user@host.example"
 COMMANDS: list[tuple[str, str, dict[str, Any]]] = [
     (f"{SRC} PRIVMSG #chan :hello there", "PRIVMSG",
      {**NUH, "target": "#chan", "message": "hello there"}),
-    (f"{SRC} PRIVMSG bot :\x01ACTION waves\x01", "PRIVMSG",
-     {**NUH, "target": "bot", "message": "\x01ACTION waves\x01"}),
+    (f"{SRC} PRIVMSG bot :\x01ACTION waves\x01", "CTCP_ACTION",
+     {**NUH, "target": "bot", "message": "\x01ACTION waves\x01", "command": "ACTION",
+      "args": "waves"}),
+    (f"{SRC} PRIVMSG #chan :\x01VERSION\x01", "CTCP_VERSION",
+     {**NUH, "target": "#chan", "message": "\x01VERSION\x01", "command": "VERSION",
+      "args": ""}),
+    (f"{SRC} NOTICE bot :\x01VERSION irssi 1.4\x01", "CTCP_REPLY",
+     {**NUH, "target": "bot", "message": "\x01VERSION irssi 1.4\x01", "command": "VERSION",
+      "args": "irssi 1.4"}),
+    (f"{SRC} PRIVMSG #chan :\x01\x01", "PRIVMSG",
+     {**NUH, "target": "#chan", "message": "\x01\x01"}),
     (":irc.test NOTICE * :*** Looking up your hostname...", "NOTICE",
      {**SERVER, "target": "*", "message": "*** Looking up your hostname..."}),
     (f"{SRC} JOIN #chan", "JOIN", {**NUH, "channel": "#chan"}),
@@ -410,6 +419,8 @@ def test_message_to_event_never_raises_for_any_parsed_line(line: str) -> None:
 # exactly what a handler receives.
 FULL_LINES = {
     "PRIVMSG": f"{SRC} PRIVMSG #c :hi",
+    "CTCP_ACTION": f"{SRC} PRIVMSG #c :\x01ACTION waves\x01",
+    "CTCP_REPLY": f"{SRC} NOTICE me :\x01VERSION x 1.0\x01",
     "NOTICE": f"{SRC} NOTICE #c :hi",
     "JOIN": f"{SRC} JOIN #c acct :Real Name",
     "PART": f"{SRC} PART #c :bye",

@@ -1,0 +1,317 @@
+"""Session state (own nick, caps, ISUPPORT) and opt-in connection registration.
+
+:class:`Session` watches the few server lines that change what the client
+knows about itself: 001, 005, NICK echoes, CAP replies, the end of the
+MOTD.  Given a ``nick`` it also registers on every connect, the way
+servers expect a modern client to::
+
+    CAP LS 302, PASS, NICK, USER      sent at once: a server without CAP
+                                      (or one that ignores CAP before
+                                      registering) simply registers
+    CAP REQ <wanted caps it offers>   never an unknown cap: REQ is atomic
+    AUTHENTICATE ...                  if sasl= was given
+    CAP END                           once every request has an answer
+
+It never touches a socket: it is handed ``send`` (lines out), ``emit``
+(trigger an event) and ``fail`` (end the connection with a reason), so it
+is tested without one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from .cap import CapNegotiation
+from .isupport import ISupport
+from .message import Message, split_source
+from .sasl import ChallengeReader, Mechanism, SaslError, encode_response
+
+__all__ = ["Session", "WATCHED_COMMANDS", "CLIENT_READY", "CLIENT_REGISTRATION_FAILED"]
+
+CLIENT_READY = "CLIENT_READY"
+CLIENT_REGISTRATION_FAILED = "CLIENT_REGISTRATION_FAILED"
+
+_NICK_ERRORS = frozenset({"432", "433", "436", "437"})
+_SASL_FAILURES = {"902": "nick is locked", "904": "authentication failed",
+                  "905": "message too long", "906": "aborted", "908": "mechanism not offered"}
+#: Commands the client hands to :meth:`Session.observe`; all others skip it.
+WATCHED_COMMANDS = frozenset({
+    "001", "005", "376", "422", "396", "NICK", "JOIN", "CAP", "AUTHENTICATE", "ERROR",
+    "464", "465", "903", "907", *_NICK_ERRORS, *_SASL_FAILURES,
+})
+# Servers show us as ":nick!user@host" when relaying; these many bytes are
+# kept free for that until we have seen our own user and host.
+_DEFAULT_NICKLEN, _DEFAULT_USERLEN, _DEFAULT_HOSTLEN = 30, 10, 63
+
+
+class Session:
+    """What one client knows about its own session, plus registration.
+
+    ``nick`` is the current nick (the one asked for until 001 says
+    otherwise); ``caps`` the enabled capabilities; ``isupport`` the 005
+    tokens.  All are reset by :meth:`start` on every connection.
+    """
+
+    def __init__(self, *, send: Callable[[list[str]], object],
+                 emit: Callable[[str, dict[str, Any]], object],
+                 fail: Callable[[str], object],
+                 nick: str | None = None, username: str | None = None,
+                 realname: str | None = None, password: str | None = None,
+                 sasl: Mechanism | None = None, caps: Iterable[str] = (),
+                 alt_nicks: Iterable[str] = ()) -> None:
+        self._send = send
+        self._emit = emit
+        self._fail = fail
+        self.wanted_nick = nick
+        self.username = username or nick
+        self.realname = realname or nick
+        self._password = password
+        self.sasl = sasl
+        self.alt_nicks = tuple(alt_nicks)
+        wanted = set(caps)
+        if sasl is not None:
+            wanted.add("sasl")
+        self._wanted_caps = frozenset(wanted)
+        self.nick: str | None = nick
+        self.isupport = ISupport()
+        self.cap = CapNegotiation(self._wanted_caps)
+        self.registered = False
+        self.ready = False
+        self.own_user: str | None = None
+        self.own_host: str | None = None
+        self._failed = False
+        self._negotiating = False
+        self._sasl_state = "idle"  # idle, running, done
+        self._challenge = ChallengeReader()
+        self._nick_attempts = 0
+
+    @property
+    def registering(self) -> bool:
+        """True when this session registers by itself (``nick=`` given)."""
+        return self.wanted_nick is not None
+
+    @property
+    def caps(self) -> set[str]:
+        return self.cap.enabled
+
+    def prefix_reserve(self) -> int:
+        """Bytes a server's ``:nick!user@host `` takes in front of our lines:
+        exact once we have seen our own mask, generous before."""
+        if self.nick and self.own_user and self.own_host:
+            return len(f":{self.nick}!{self.own_user}@{self.own_host} ".encode())
+        nicklen = self.isupport.nicklen if "NICKLEN" in self.isupport else _DEFAULT_NICKLEN
+        return max(nicklen, len(self.nick or "")) + _DEFAULT_USERLEN + _DEFAULT_HOSTLEN + 4
+
+    # -- per connection -------------------------------------------------------
+
+    def start(self) -> None:
+        """A new connection: forget the old session; register if asked to."""
+        self.nick = self.wanted_nick
+        self.isupport = ISupport()
+        self.cap = CapNegotiation(self._wanted_caps)
+        self.registered = self.ready = self._failed = False
+        self.own_user = self.own_host = None
+        self._sasl_state = "idle"
+        self._challenge = ChallengeReader()
+        self._nick_attempts = 0
+        if not self.registering:
+            self._negotiating = False
+            return
+        assert self.wanted_nick is not None
+        self._negotiating = True
+        lines = ["CAP LS 302"]
+        if self._password is not None:
+            lines.append(f"PASS {self._password}")
+        lines.append(f"NICK {self.wanted_nick}")
+        lines.append(f"USER {self.username} 0 * :{self.realname}")
+        self._send(lines)
+
+    def failed(self, reason: str) -> None:
+        if not self._failed:
+            self._failed = True
+            self._fail(reason)
+
+    def observe(self, msg: Message) -> bool:
+        """Update state from one server line; True when it made the session ready."""
+        command = msg.command
+        handler = _HANDLERS.get(command)
+        if handler is None:
+            return False
+        return bool(handler(self, msg))
+
+    # -- handlers ---------------------------------------------------------------
+
+    def _on_welcome(self, msg: Message) -> None:
+        self.registered = True
+        if msg.params:
+            self.nick = msg.params[0]
+        # "Welcome to the network nick!user@host": learn our own mask early.
+        last_word = msg.params[-1].rsplit(" ", 1)[-1] if msg.params else ""
+        nick, user, host = split_source(last_word)
+        if user and host and nick == self.nick:
+            self.own_user, self.own_host = user, host
+        if self.registering and self.sasl is not None and self._sasl_state != "done":
+            self.failed("SASL was required but the server registered us without it "
+                        "(it does not offer the sasl capability)")
+        self._negotiating = False
+
+    def _on_isupport(self, msg: Message) -> None:
+        self.isupport.update(msg.params[1:-1])
+
+    def _on_end_of_motd(self, msg: Message) -> bool:
+        if self.registered and not self.ready:
+            self.ready = True
+            return True
+        return False
+
+    def _on_host_hidden(self, msg: Message) -> None:
+        if len(msg.params) > 1:
+            self.own_host = msg.params[1]
+
+    def _is_me(self, msg: Message) -> tuple[bool, str | None, str | None]:
+        nick, user, host = split_source(msg.source)
+        mine = bool(nick and self.nick and self.isupport.nick_equal(nick, self.nick))
+        return mine, user, host
+
+    def _on_nick(self, msg: Message) -> None:
+        mine, user, host = self._is_me(msg)
+        if mine and msg.params:
+            self.nick = msg.params[0]
+            if user and host:
+                self.own_user, self.own_host = user, host
+
+    def _on_join(self, msg: Message) -> None:
+        mine, user, host = self._is_me(msg)
+        if mine and user and host:
+            self.own_user, self.own_host = user, host
+
+    def _on_cap(self, msg: Message) -> None:
+        params = msg.params
+        if len(params) < 2:
+            return
+        sub = params[1].upper()
+        text = params[-1] if len(params) > 2 else ""
+        if sub == "LS":
+            more = len(params) > 3 and params[2] == "*"
+            self._request(self.cap.on_ls(text, more) if self.registering else [])
+            if self.registering and self.cap.ls_done and self.sasl is not None \
+                    and "sasl" not in self.cap.offered:
+                self.failed("SASL was required but the server does not offer the sasl "
+                            "capability")
+                return
+        elif sub == "ACK":
+            self.cap.on_ack(text)
+            if "sasl" in self.cap.enabled and self.sasl is not None \
+                    and self._sasl_state == "idle" and self._negotiating:
+                self._sasl_state = "running"
+                self._send([f"AUTHENTICATE {self.sasl.name}"])
+        elif sub == "NAK":
+            retries = self.cap.on_nak(text)
+            if self.registering:
+                self._request(retries)
+                if self.sasl is not None and "sasl" in text.split() and not retries:
+                    self.failed("SASL was required but the server refused the sasl "
+                                "capability (CAP NAK)")
+                    return
+        elif sub == "NEW":
+            self._request(self.cap.on_new(text) if self.registering else [])
+        elif sub == "DEL":
+            self.cap.on_del(text)
+        self._maybe_end_negotiation()
+
+    def _request(self, requests: list[list[str]]) -> None:
+        if requests:
+            self._send([f"CAP REQ :{' '.join(names)}" for names in requests])
+
+    def _maybe_end_negotiation(self) -> None:
+        if not self._negotiating or not self.cap.settled:
+            return
+        if self.sasl is not None and self._sasl_state != "done":
+            return
+        self._negotiating = False
+        self._send(["CAP END"])
+
+    def _on_authenticate(self, msg: Message) -> None:
+        if self._sasl_state != "running" or self.sasl is None or not msg.params:
+            return
+        try:
+            challenge = self._challenge.feed(msg.params[0])
+            if challenge is None:
+                return
+            response = self.sasl.respond(challenge)
+        except SaslError as exc:
+            self._send(["AUTHENTICATE *"])
+            self.failed(f"SASL {self.sasl.name} failed: {exc}")
+            return
+        self._send([f"AUTHENTICATE {chunk}" for chunk in encode_response(response)])
+
+    def _on_sasl_success(self, msg: Message) -> None:
+        if self._sasl_state == "running":
+            self._sasl_state = "done"
+            self._maybe_end_negotiation()
+
+    def _on_sasl_failure(self, msg: Message) -> None:
+        if self.sasl is None or self.registered:
+            return
+        text = msg.params[-1] if len(msg.params) > 1 else ""
+        self.failed(f"SASL {self.sasl.name} failed: {_SASL_FAILURES[msg.command]} "
+                    f"({msg.command} {text})".rstrip())
+
+    def _on_nick_error(self, msg: Message) -> None:
+        if not self.registering or self.registered:
+            return
+        refused = msg.params[1] if len(msg.params) > 2 else (self.nick or "")
+        candidate = self._next_nick(refused, msg.command)
+        if candidate is None:
+            self.failed(f"no usable nick: the server refused {refused!r} "
+                        f"({msg.command} {msg.params[-1] if msg.params else ''})".rstrip())
+            return
+        self.nick = candidate
+        self._send([f"NICK {candidate}"])
+
+    def _next_nick(self, refused: str, code: str) -> str | None:
+        """Configured alternatives first, then the original with a suffix."""
+        attempt = self._nick_attempts
+        self._nick_attempts += 1
+        if attempt < len(self.alt_nicks):
+            return self.alt_nicks[attempt]
+        generated = attempt - len(self.alt_nicks)
+        if generated >= 20:
+            return None
+        base = self.wanted_nick or "bottom"
+        # Before 005 we cannot know NICKLEN; 432 for a long nick usually
+        # means "too long", so fall back to RFC 1459's 9 then.
+        limit = self.isupport.nicklen if "NICKLEN" in self.isupport else (
+            9 if code == "432" and len(refused) > 9 else max(9, len(base) + 1))
+        suffix = "_" if generated == 0 else str(generated)
+        return base[:max(1, limit - len(suffix))] + suffix
+
+    def _on_password_mismatch(self, msg: Message) -> None:
+        if self.registering and not self.registered:
+            self.failed(f"the server refused the password ({msg.command} "
+                        f"{msg.params[-1] if msg.params else ''})".rstrip())
+
+    def _on_banned(self, msg: Message) -> None:
+        if not self.registered:
+            self.failed(f"banned from this server ({msg.command} "
+                        f"{msg.params[-1] if msg.params else ''})".rstrip())
+
+    def _on_error(self, msg: Message) -> None:
+        if self.registering and not self.registered:
+            self.failed(f"the server ended registration: ERROR "
+                        f"{msg.params[-1] if msg.params else ''}".rstrip())
+
+
+_HANDLERS: dict[str, Callable[[Session, Message], object]] = {
+    "001": Session._on_welcome, "005": Session._on_isupport,
+    "376": Session._on_end_of_motd, "422": Session._on_end_of_motd,
+    "396": Session._on_host_hidden, "NICK": Session._on_nick, "JOIN": Session._on_join,
+    "CAP": Session._on_cap, "AUTHENTICATE": Session._on_authenticate,
+    "903": Session._on_sasl_success, "907": Session._on_sasl_success,
+    "464": Session._on_password_mismatch, "465": Session._on_banned,
+    "ERROR": Session._on_error,
+    **{code: Session._on_nick_error for code in _NICK_ERRORS},
+    **{code: Session._on_sasl_failure for code in _SASL_FAILURES},
+}
+assert set(_HANDLERS) == WATCHED_COMMANDS
