@@ -45,6 +45,9 @@ RawHandler = Callable[[Callable[[Message], Awaitable[None]], Message], Awaitable
 
 _PRIORITY_COMMANDS = frozenset({"PONG", "QUIT"})
 VERSION_REPLY = f"bottom {_version} (Python asyncio IRC client)"
+_OBSERVED = WATCHED_COMMANDS | {"PING"}
+_PRIVMSG = "PRIVMSG"
+_parse = Message.parse
 
 
 class Client(Dispatcher):
@@ -407,7 +410,7 @@ class Client(Dispatcher):
         skipped.
         """
         try:
-            msg = Message.parse(line)
+            msg = _parse(line)
             if self.raw_handlers:
                 self._run_middleware(msg)
             else:
@@ -418,26 +421,29 @@ class Client(Dispatcher):
             log.exception("skipped a line that could not be handled: %r", line)
 
     def _handle_message(self, msg: Message) -> None:
-        command = msg.command
-        ready = False
-        if command == "PING" and self.auto_pong:
-            conn = self._conn
-            if conn is not None and not conn.is_closing():
-                conn.write_lines([_pong_line(msg.params)], priority=True)
-        elif command in WATCHED_COMMANDS:
-            if command == "ERROR":
-                self._server_error = msg.params[-1] if msg.params else ""
-            elif command == "001" and self._register_timer is not None:
-                self._register_timer.cancel()
-                self._register_timer = None
-            ready = self._session.observe(msg)
+        ready = self._observe(msg) if msg.command in _OBSERVED else False
         name, kwargs = message_to_event(msg)
         self._dispatch(name, kwargs)
-        if name[:5] == "CTCP_" and name != "CTCP_REPLY":
+        if name is not _PRIVMSG and name.startswith("CTCP_") and name != "CTCP_REPLY":
             self._on_ctcp(name, kwargs)
         if ready:
             self._dispatch(CLIENT_READY, {"host": self.host, "port": self.port,
                                           "nick": self._session.nick})
+
+    def _observe(self, msg: Message) -> bool:
+        """The few lines the client acts on itself; True once the session is ready."""
+        command = msg.command
+        if command == "PING":
+            conn = self._conn
+            if self.auto_pong and conn is not None and not conn.is_closing():
+                conn.write_lines([_pong_line(msg.params)], priority=True)
+            return False
+        if command == "ERROR":
+            self._server_error = msg.params[-1] if msg.params else ""
+        elif command == "001" and self._register_timer is not None:
+            self._register_timer.cancel()
+            self._register_timer = None
+        return self._session.observe(msg)
 
     def _on_ctcp(self, name: str, kwargs: dict[str, Any]) -> None:
         """The events a CTCP request adds, and the automatic reply."""

@@ -53,43 +53,50 @@ def _accepted_names(func: Callable[..., Any]) -> tuple[str, ...] | None:
     return tuple(names)
 
 
-class _Resume:
-    """Drives a coroutine that :func:`_start` began, as a Task would.
+class _Suspend:
+    """Hand what a coroutine yielded to the Task running :func:`_resume`.
 
-    The coroutine already yielded ``waiting_on`` (a Future, or ``None`` for
-    a bare ``await asyncio.sleep(0)``); this waits for it without taking
-    its result, then steps the coroutine again, which reads the result
-    itself.  Cancelling the Task cancels what the coroutine waits on, so
-    the coroutine sees ``CancelledError`` exactly as inside a Task.
+    The Task then waits on the very same Future (its wakeup is the
+    Future's own callback, so the resume comes as soon as it would in a
+    Task that had run the coroutine from the start) without taking the
+    result: the coroutine reads that itself when it is stepped again.
     """
 
-    @staticmethod
-    async def run(coro: Coroutine[Any, Any, Any], waiting_on: Any, event: str,
+    __slots__ = ("waiting_on",)
+
+    def __init__(self, waiting_on: Any) -> None:
+        self.waiting_on = waiting_on
+
+    def __await__(self) -> Generator[Any, None, None]:
+        yield self.waiting_on
+
+
+async def _resume(coro: Coroutine[Any, Any, Any], waiting_on: Any, event: str,
                   func: Callable[..., Any]) -> None:
-        loop = asyncio.get_running_loop()
-        try:
-            while True:
-                if waiting_on is None:
-                    await asyncio.sleep(0)
-                else:
-                    if hasattr(waiting_on, "_asyncio_future_blocking"):
-                        waiting_on._asyncio_future_blocking = False
-                    done = loop.create_future()
-                    waiting_on.add_done_callback(
-                        lambda _, done=done: done.done() or done.set_result(None))
-                    try:
-                        await done
-                    except asyncio.CancelledError:
-                        if not waiting_on.cancel():
-                            waiting_on = coro.throw(asyncio.CancelledError())
-                            continue
-                waiting_on = coro.send(None)
-        except StopIteration:
-            return
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            log.exception("error in %s handler %r", event, func)
+    """Drive a coroutine that :func:`_start` began, exactly as a Task would.
+
+    Cancelling the Task cancels the Future the coroutine waits on, so the
+    coroutine sees ``CancelledError`` from its own ``await``.
+    """
+    try:
+        while True:
+            try:
+                await _Suspend(waiting_on)
+            except asyncio.CancelledError:
+                if waiting_on is None or not waiting_on.cancelled():
+                    # Cancelled while what it waits on could not be: tell
+                    # the coroutine directly.
+                    waiting_on = coro.throw(asyncio.CancelledError())
+                    continue
+            except Exception:
+                pass  # the Future's own error: the coroutine raises it itself
+            waiting_on = coro.send(None)
+    except StopIteration:
+        return
+    except asyncio.CancelledError:
+        raise
+    except Exception:
+        log.exception("error in %s handler %r", event, func)
 
 
 def _start(coro: Coroutine[Any, Any, Any], event: str,
@@ -109,10 +116,10 @@ def _start(coro: Coroutine[Any, Any, Any], event: str,
         log.error("%s handler %r awaited outside a running event loop; it was stopped. "
                   "Trigger events from inside the loop (e.g. from a coroutine).", event, func)
         return None
-    task = loop.create_task(_Resume.run(coro, waiting_on, event, func))
+    task = loop.create_task(_resume(coro, waiting_on, event, func))
 
     def cancel_if_never_ran(task: asyncio.Task[None]) -> None:
-        # A Task cancelled before its first step never runs _Resume.run, so
+        # A Task cancelled before its first step never runs _resume, so
         # the handler would be left suspended: cancel it here instead.
         if task.cancelled() and getattr(coro, "cr_frame", None) is not None:
             if isinstance(waiting_on, asyncio.Future):
@@ -234,7 +241,7 @@ class Dispatcher:
                     if tasks is None:
                         tasks = []
                     tasks.append(task)
-        waiters = self._waiters.pop(name, None)
+        waiters = self._waiters.pop(name, None) if self._waiters else None
         if waiters:
             for future in waiters:
                 if not future.done():

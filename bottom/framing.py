@@ -67,7 +67,10 @@ class LineDecoder:
         else:
             complete = data[:end]
         self._hold(data[end + 1:], reset=True)
-        if len(complete) > self.max_line_bytes:
+        # A chunk of many short lines can be longer than the bound; only a
+        # line that is over it needs the slow, line-by-line path.
+        if len(complete) > self.max_line_bytes and \
+                max(map(len, complete.split(b"\n"))) > self.max_line_bytes:
             return self._decode_bounded(complete)
         return self._decode(complete)
 

@@ -43,7 +43,10 @@ async def test_each_seed_reconnect_form_comes_back(irc_server: Server, form: str
     out = await run_program(irc_server, "reconnect.py", form)
     assert "welcome 1" in out and "welcome 2" in out and out.endswith("done\n")
     if form != "task":
-        assert any("I'm baaack!" in line for line in irc_server.lines_received)
+        # The program may exit before this loop has read its last line.
+        second = await irc_server.wait_for_connection(index=1, timeout=30)
+        back = await second.wait_for_line("PRIVMSG", timeout=30)
+        assert back.params == ("#bottom-dev", "I'm baaack!")
 
 
 async def test_the_loop_can_be_set_while_disconnected_and_not_while_connected(
