@@ -27,11 +27,12 @@ DEFAULT_CAPS = (
 
 
 def parse_caps(text: str) -> dict[str, str]:
-    """``"a b=c -d"`` -> ``{"a": "", "b": "c", "-d": ""}``; empty tokens skipped."""
+    """``"a b=c -d"`` -> ``{"a": "", "b": "c", "-d": ""}``; tokens with no
+    name (``""``, ``"=x"``) are skipped."""
     caps = {}
     for token in text.split(" "):
-        if token:
-            name, _, value = token.partition("=")
+        name, _, value = token.partition("=")
+        if name:
             caps[name] = value
     return caps
 
@@ -85,10 +86,14 @@ class CapNegotiation:
 
     def on_nak(self, text: str) -> list[list[str]]:
         refused = frozenset(parse_caps(text))
-        self._answered(refused)
-        if len(refused) > 1:
+        asked = self._answered(refused)
+        # Only split a request of ours: a NAK for a REQ the user sent by
+        # hand names caps nobody here chose, maybe ones the server never
+        # offered.
+        names = sorted(refused & asked) if asked is not None else []
+        if len(names) > 1:
             # All-or-nothing: find out which one the server refuses.
-            retries = [[name] for name in sorted(refused)]
+            retries = [[name] for name in names]
             self._pending.extend(frozenset(r) for r in retries)
             return retries
         return []
@@ -103,8 +108,14 @@ class CapNegotiation:
             self.offered.pop(name, None)
             self.enabled.discard(name)
 
-    def _answered(self, names: frozenset[str]) -> None:
+    def _answered(self, names: frozenset[str]) -> frozenset[str] | None:
+        """Drop the pending request ``names`` answers; return it, or None."""
+        if not names:
+            # An empty ACK/NAK answers nothing (the empty set is a subset of
+            # every request).
+            return None
         for index, request in enumerate(self._pending):
             if request == names or request <= names or names <= request:
                 del self._pending[index]
-                return
+                return request
+        return None

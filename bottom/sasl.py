@@ -13,7 +13,6 @@ never reach a log.
 from __future__ import annotations
 
 import base64
-import binascii
 import hashlib
 import hmac
 import secrets
@@ -31,6 +30,11 @@ __all__ = [
 
 #: IRCv3: AUTHENTICATE payloads are sent in chunks of this many base64 bytes.
 CHUNK = 400
+
+# PBKDF2 runs in the event loop: a hostile ``i=2147483647`` would stall it for
+# many minutes.  RFC 7677 asks for at least 4096; a million (about 0.3 s)
+# leaves servers ample room above that.
+_MAX_ROUNDS = 1_000_000
 
 
 class SaslError(ValueError):
@@ -114,12 +118,17 @@ class ScramSha256(Mechanism):
 
     def _final(self, server_first: str) -> bytes:
         fields = _scram_fields(server_first)
+        if "m" in fields:
+            # RFC 5802 5.1: a mandatory extension we do not know must fail.
+            raise SaslError("SCRAM: server requires an unsupported extension (m=)")
         try:
             nonce, salt, rounds = fields["r"], _b64decode(fields["s"]), int(fields["i"])
         except (KeyError, ValueError) as exc:
             raise SaslError(f"SCRAM: malformed server-first message ({exc})") from None
-        if not nonce.startswith(self._nonce) or rounds < 1:
-            raise SaslError("SCRAM: server nonce or iteration count is invalid")
+        if not nonce.startswith(self._nonce):
+            raise SaslError("SCRAM: the server nonce does not start with ours")
+        if not 1 <= rounds <= _MAX_ROUNDS:
+            raise SaslError(f"SCRAM: iteration count {rounds} is outside 1..{_MAX_ROUNDS}")
         salted = hashlib.pbkdf2_hmac("sha256", self._password.encode("utf-8"), salt, rounds)
         client_key = hmac.digest(salted, b"Client Key", "sha256")
         stored_key = hashlib.sha256(client_key).digest()
@@ -144,7 +153,7 @@ def _scram_fields(text: str) -> dict[str, str]:
 def _b64decode(text: str) -> bytes:
     try:
         return base64.b64decode(text, validate=True)
-    except binascii.Error as exc:
+    except ValueError as exc:  # binascii.Error, or ValueError for non-ASCII text
         raise SaslError(f"SCRAM: invalid base64 ({exc})") from None
 
 
@@ -176,5 +185,5 @@ class ChallengeReader:
         data, self._parts = "".join(self._parts), []
         try:
             return base64.b64decode(data, validate=True)
-        except binascii.Error as exc:
+        except ValueError as exc:  # binascii.Error, or ValueError for non-ASCII text
             raise SaslError(f"invalid base64 in AUTHENTICATE ({exc})") from None
