@@ -32,12 +32,11 @@ import sys
 import threading
 import time
 import urllib.parse
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from typing import Any, TextIO, TypeVar
 
 import bottom
-from bottom.testing import Server
 
 __all__ = ["IrcUrl", "parse_url", "describe", "echo_bot", "main"]
 
@@ -69,8 +68,7 @@ _FORMATTING = re.compile(r"\x03(?:\d{1,2}(?:,\d{1,2})?)?"
                          r"|\x04(?:[0-9a-fA-F]{6}(?:,[0-9a-fA-F]{6})?)?"
                          r"|[\x02\x0f\x11\x16\x1d\x1e\x1f]")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-_STYLES = {"action": "35", "notice": "33", "event": "32", "info": "36", "error": "1;31",
-           "self": "1"}
+_STYLES = {"action": "35", "notice": "33", "event": "32", "info": "36", "error": "1;31"}
 _NICK_COLOURS = ("31", "32", "33", "34", "35", "36", "91", "92", "93", "94", "95", "96")
 
 _HELP = """\
@@ -83,8 +81,8 @@ _HELP = """\
 /quit [message]         leave (so does the end of input)
 //text                  say "/text\""""
 
-Middleware = Callable[[Callable[[bottom.Message], Awaitable[None]], bottom.Message],
-                      Awaitable[None]]
+#: the rest of a raw middleware chain (see ``Client.raw_handlers``)
+_Next = Callable[[bottom.Message], Awaitable[None]]
 
 
 class _Fatal(Exception):
@@ -126,7 +124,7 @@ def parse_url(text: str) -> IrcUrl:
     if parts.username is not None or parts.password is not None:
         raise ValueError(f"{text!r} has a user or password: give them as --nick and "
                          "--password instead")
-    if parts.query:
+    if parts.query or "?" in parts.fragment:  # "#chan?key=x": the query hides in the fragment
         raise ValueError(f"{text!r} has a query (?...), which bottom does not read: {form}")
     host = parts.hostname
     if not host:
@@ -162,16 +160,16 @@ def _is_error(msg: bottom.Message) -> bool:
 def _numeric_text(msg: bottom.Message) -> str:
     """A numeric's words after our own nick: ``"401 bob: No such nick/channel"``."""
     middle, last = msg.params[1:-1], msg.params[-1:]
-    text = " ".join(middle) + (": " if middle and last else "") + "".join(last)
-    return f"{msg.command} {text}" if _is_error(msg) else text
+    if not _is_error(msg):
+        return " ".join(msg.params[1:])
+    return f"{msg.command} {' '.join(middle)}{': ' if middle and last else ''}{''.join(last)}"
 
 
-def describe(msg: bottom.Message, me: str, current: str | None = None
-             ) -> tuple[str, str] | None:
+def describe(msg: bottom.Message, current: str | None = None) -> tuple[str, str] | None:
     """A line from the server as a chat line: ``(kind, text)``, or None to hide it.
 
-    ``me`` is our nick; ``current`` the channel plain text goes to (its
-    messages are shown without the channel name).  ``kind`` is one of
+    ``current`` is the channel plain text goes to: its messages are shown
+    without the channel name.  ``kind`` is one of
     ``say action notice event info error`` (the colour it gets).
     Pure: the text may still hold IRC formatting and control characters.
     """
@@ -181,29 +179,16 @@ def describe(msg: bottom.Message, me: str, current: str | None = None
     if command in _NEVER_SHOWN:
         return None
     if command in ("PRIVMSG", "NOTICE") and len(params) >= 2:
-        target, text = params[0], params[1]
-        elsewhere = "" if current and _fold(target) == _fold(current) else target + " "
-        private = _fold(target) == _fold(me)
-        if text.startswith("\x01"):
-            ctcp, _, argument = text.strip("\x01").partition(" ")
-            if ctcp.upper() == "ACTION":
-                return "action", f"{'' if private else elsewhere}* {who} {argument}"
-            return "info", f"-- {who} sent CTCP {ctcp.upper()} to {target}"
-        if command == "NOTICE":
-            return "notice", f"-{who}{'' if private or not elsewhere else ':' + target}- {text}"
-        if private:
-            return "say", f"*{who}* {text}"
-        return "say", f"{elsewhere}<{who}> {text}"
-    reason = f" ({params[-1]})" if command in ("PART", "QUIT", "KICK") and params[-1:] != ("",) \
-        and len(params) > {"PART": 1, "QUIT": 0, "KICK": 2}[command] else ""
+        return _describe_text(command, who, params[0], params[1], current)
     if command == "JOIN" and params:
         return "event", f"--> {who} joined {params[0]}"
     if command == "PART" and params:
-        return "event", f"<-- {who} left {params[0]}{reason}"
+        return "event", f"<-- {who} left {params[0]}{_reason(params, 1)}"
     if command == "QUIT":
-        return "event", f"<-- {who} quit{reason}"
+        return "event", f"<-- {who} quit{_reason(params, 0)}"
     if command == "KICK" and len(params) >= 2:
-        return "event", f"<-- {params[1]} was kicked from {params[0]} by {who}{reason}"
+        return "event", (f"<-- {params[1]} was kicked from {params[0]} by {who}"
+                         f"{_reason(params, 2)}")
     if command == "NICK" and params:
         return "event", f"-- {who} is now known as {params[0]}"
     if command == "TOPIC" and len(params) >= 2:
@@ -225,6 +210,28 @@ def describe(msg: bottom.Message, me: str, current: str | None = None
             return "error", f"!! {_numeric_text(msg)}"
         return "info", f"-- {_numeric_text(msg)}"
     return "info", f"-- {who} {command} {' '.join(params)}"
+
+
+def _describe_text(command: str, who: str, target: str, text: str,
+                   current: str | None) -> tuple[str, str]:
+    """PRIVMSG and NOTICE, CTCP ACTION included."""
+    in_channel = target[:1] in _CHANNEL_PREFIXES
+    elsewhere = "" if not in_channel or (
+        current is not None and _fold(target) == _fold(current)) else f"{target} "
+    if text.startswith("\x01"):
+        ctcp, _, argument = text.strip("\x01").partition(" ")
+        if ctcp.upper() == "ACTION":
+            return "action", f"{elsewhere}* {who} {argument}"
+        return "info", f"-- {who} sent CTCP {ctcp.upper()} to {target}"
+    if command == "NOTICE":
+        return "notice", f"{elsewhere}-{who}- {text}"
+    if not in_channel:
+        return "say", f"*{who}* {text}"
+    return "say", f"{elsewhere}<{who}> {text}"
+
+
+def _reason(params: tuple[str, ...], index: int) -> str:
+    return f" ({params[index]})" if len(params) > index and params[index] else ""
 
 
 def _escape(match: re.Match[str]) -> str:
@@ -298,6 +305,8 @@ class _Session:
         self.password = password
         self.realname = realname
         self.registered = False
+        #: what the session is doing, for a timeout's message
+        self.stage = f"connecting to {self.where}"
         #: the disconnect reason, once the connection closed
         self.closed: asyncio.Future[str] = asyncio.get_running_loop().create_future()
         self._expectations: list[_Expectation] = []
@@ -331,8 +340,7 @@ class _Session:
             if not expectation.future.done():
                 expectation.future.set_exception(_Fatal(f"connection closed: {reason}"))
 
-    async def _observe(self, next_handler: Callable[[bottom.Message], Awaitable[None]],
-                       msg: bottom.Message) -> None:
+    async def _observe(self, next_handler: _Next, msg: bottom.Message) -> None:
         if self._track(msg):
             for expectation in list(self._expectations):
                 expectation.check(msg)
@@ -384,6 +392,7 @@ class _Session:
 
     async def start(self) -> None:
         """Connect and register; :class:`_Fatal` says why either failed."""
+        self.stage = f"connecting to {self.where}"
         welcome = self.expect(lambda msg: msg.command == "001",
                               lambda msg: msg.command.upper() in _FATAL_REGISTRATION)
         try:
@@ -391,6 +400,7 @@ class _Session:
         except bottom.ConnectionFailed as exc:
             welcome.cancel()
             raise _Fatal(str(exc)) from None
+        self.stage = f"registering with {self.where}"
         try:
             await welcome
         except _Fatal as exc:
@@ -398,6 +408,7 @@ class _Session:
 
     async def join(self, channel: str) -> None:
         """JOIN ``channel``; return once the server says we are in it."""
+        self.stage = f"joining {channel}"
         joined = self.expect(
             lambda msg: msg.command.upper() == "JOIN" and self.is_me(msg.nick)
             and msg.params[:1] != () and _fold(msg.params[0]) == _fold(channel),
@@ -417,6 +428,7 @@ class _Session:
         before the PONG.  Without a PONG within a grace period, no error
         so far counts as accepted.
         """
+        self.stage = f"sending to {target}"
         token = f"bottom-{secrets.token_hex(4)}"
         fence = self.expect(lambda msg: msg.command.upper() == "PONG"
                             and msg.params[-1:] == (token,), _is_error)
@@ -430,12 +442,14 @@ class _Session:
         finally:
             fence.cancel()
 
-    async def quit(self, message: str | None = None) -> None:
-        """Flush what was sent, QUIT and close.  Never raises."""
+    async def quit(self, message: str | None = None, *,
+                   flush_timeout: float | None = _GRACE) -> None:
+        """Wait (up to ``flush_timeout``) until what was sent left flood
+        control, then QUIT and close.  Never raises."""
         if not self.client.is_closing():
             if self._last_send is not None:
                 with contextlib.suppress(Exception):
-                    await asyncio.wait_for(asyncio.shield(self._last_send), _GRACE)
+                    await asyncio.wait_for(asyncio.shield(self._last_send), flush_timeout)
             with contextlib.suppress(ValueError, bottom.NotConnected):
                 if message:
                     self.client.send("quit", message=message)
@@ -444,12 +458,14 @@ class _Session:
         await self.client.disconnect()
 
 
-async def _within(awaitable: Awaitable[_T], timeout: float, what: str) -> _T:
-    """``await`` with a timeout that becomes a :class:`_Fatal` naming ``what``."""
+async def _within(awaitable: Awaitable[_T], timeout: float, what: str | _Session) -> _T:
+    """``await`` with a timeout that becomes a :class:`_Fatal` naming ``what``
+    (for a session: what it was doing when time ran out)."""
     try:
         return await asyncio.wait_for(awaitable, timeout)
     except asyncio.TimeoutError:
-        raise _Fatal(f"timed out after {timeout:g} s {what}") from None
+        doing = what.stage if isinstance(what, _Session) else what
+        raise _Fatal(f"timed out after {timeout:g} s {doing}") from None
 
 
 # -- the terminal -------------------------------------------------------------------
@@ -484,11 +500,24 @@ class _Terminal:
         text = _printable(text)
         if self.colour:
             stamp, text = f"\x1b[2m{stamp}\x1b[0m", _paint(kind, text)
-        print(f"{stamp} {text}", file=self.out, flush=True)
+        try:
+            print(f"{stamp} {text}", file=self.out, flush=True)
+        except BrokenPipeError:
+            self._reader_gone()
 
-    async def _display(self, next_handler: Callable[[bottom.Message], Awaitable[None]],
-                       msg: bottom.Message) -> None:
-        line = describe(msg, self.session.nick, self.current)
+    def _reader_gone(self) -> None:
+        """Stdout's reader left (``| head``): keep going, print nowhere.
+
+        Pointing the descriptor at devnull also spares the interpreter a
+        second BrokenPipeError when it flushes stdout at exit.
+        """
+        with contextlib.suppress(OSError, ValueError, io.UnsupportedOperation):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, self.out.fileno())
+            os.close(devnull)
+
+    async def _display(self, next_handler: _Next, msg: bottom.Message) -> None:
+        line = describe(msg, self.current)
         if line is not None and msg.command.upper() not in self.hidden:
             self.show(*line)
         self._track(msg)
@@ -537,7 +566,10 @@ class _Terminal:
             return
         self.session.send("privmsg", target=self.current, message=text)
         self.said = text
-        self.show("say", f"<{self.session.nick}> {text}")
+        if self.current[0] in _CHANNEL_PREFIXES:
+            self.show("say", f"<{self.session.nick}> {text}")
+        else:
+            self.show("say", f"-> *{self.current}* {text}")
 
     def _join(self, rest: str) -> bool:
         words = rest.split()
@@ -665,8 +697,8 @@ async def _unless_closed(session: _Session, awaitable: Awaitable[_T]) -> _T:
     """``awaitable``'s result, or :class:`_Fatal` if the connection closes first."""
     task = asyncio.ensure_future(awaitable)
     try:
-        done, _ = await asyncio.wait({task, session.closed},
-                                     return_when=asyncio.FIRST_COMPLETED)
+        waiting: set[asyncio.Future[Any]] = {task, session.closed}
+        done, _ = await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
         if task in done:
             return task.result()
         raise _Fatal(f"connection closed: {session.closed.result()}")
@@ -682,12 +714,13 @@ async def _converse(terminal: _Terminal, reader: _LineReader, *,
     for that nick's answer: the bot's echo, in the scripted demo.
     """
     session = terminal.session
+
+    def is_answer(msg: bottom.Message) -> bool:
+        said = terminal.said  # set by handle() below, before any answer can arrive
+        return said is not None and _answers(msg, answered_by or "", session.nick, said)
+
     while (line := await _unless_closed(session, reader.readline())) is not None:
-        answer = None
-        if answered_by is not None:
-            answer = session.expect(
-                lambda msg: terminal.said is not None
-                and _answers(msg, answered_by, session.nick, terminal.said), _is_error)
+        answer = session.expect(is_answer, _is_error) if answered_by is not None else None
         keep_going = terminal.handle(line)
         if answer is not None:
             if terminal.said is None:
@@ -740,9 +773,12 @@ def echo_bot(host: str, port: int, *, name: str = BOT_NICK,
     return bot
 
 
-async def _start_echo_bot(host: str, port: int, timeout: float) -> bottom.Client:
-    """An :func:`echo_bot`, connected and in its channel."""
+async def _start_echo_bot(host: str, port: int, timeout: float,
+                          debug: TextIO | None = None) -> bottom.Client:
+    """An :func:`echo_bot`, connected and in its channel; ``debug``: trace it there."""
     bot = echo_bot(host, port)
+    if debug is not None:
+        _trace(bot, debug)
     joined: asyncio.Future[None] = asyncio.get_running_loop().create_future()
 
     def on_join(nick: str) -> None:
@@ -777,18 +813,24 @@ def _masked(msg: bottom.Message) -> str:
 
 def _trace(client: bottom.Client, stream: TextIO) -> None:
     """Print every line ``client`` receives as ``<< line`` (before anything else sees it)."""
-    async def show_incoming(next_handler: Callable[[bottom.Message], Awaitable[None]],
-                            msg: bottom.Message) -> None:
+    async def show_incoming(next_handler: _Next, msg: bottom.Message) -> None:
         print("<<", _masked(msg), file=stream, flush=True)
         await next_handler(msg)
     client.raw_handlers.insert(0, show_incoming)
+
+
+class _VisibleFormatter(logging.Formatter):
+    """Control characters (CTCP's \\x01, colours) shown escaped, as in ``<<`` lines."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return _CONTROL.sub(_escape, super().format(record))
 
 
 def _log_outgoing(stream: TextIO) -> None:
     """Show ``>> line`` for every line sent: the client logs them on ``bottom.wire``
     at DEBUG, with PASS/OPER/AUTHENTICATE payloads already masked."""
     handler = logging.StreamHandler(stream)
-    handler.setFormatter(logging.Formatter("%(message)s"))
+    handler.setFormatter(_VisibleFormatter("%(message)s"))
     wire = logging.getLogger("bottom.wire")
     wire.setLevel(logging.DEBUG)
     wire.addHandler(handler)
@@ -799,24 +841,25 @@ def _log_outgoing(stream: TextIO) -> None:
 
 
 async def _run_demo(args: argparse.Namespace) -> None:
+    from bottom.testing import Server  # only the demo needs it: keep the other modes quick
+
     out, interactive = sys.stdout, sys.stdin is not None and sys.stdin.isatty()
     async with Server() as server:
-        bot = await _start_echo_bot(server.host, server.port, args.timeout)
+        debug = sys.stderr if args.debug else None
+        bot = await _start_echo_bot(server.host, server.port, args.timeout, debug)
         client = bottom.Client(server.host, server.port, ssl=False, flood_control=False)
         session = _Session(client, args.nick or DEMO_NICK)
         terminal = _Terminal(session, out, colour=_wants_colour(out), hidden=_DEMO_HIDDEN)
-        if args.debug:
-            _trace(bot, sys.stderr)
-            _trace(client, sys.stderr)
+        if debug is not None:
+            _trace(client, debug)
         try:
             terminal.show("info", f"-- bottom demo: a test server on {server.host}:"
                                   f"{server.port}, {BOT_NICK} in {DEMO_CHANNEL}")
             if interactive:
                 terminal.show("info", "-- type to talk; /help lists the commands, "
                                       "/quit leaves")
-            await _within(session.start(), args.timeout, "registering with the test server")
-            await _within(session.join(DEMO_CHANNEL), args.timeout,
-                          f"joining {DEMO_CHANNEL}")
+            await _within(session.start(), args.timeout, session)
+            await _within(session.join(DEMO_CHANNEL), args.timeout, session)
             await _converse(terminal, _stdin_reader(),
                             answered_by=None if interactive else BOT_NICK,
                             timeout=args.timeout)
@@ -835,10 +878,10 @@ async def _run_client(args: argparse.Namespace, url: IrcUrl) -> None:
     terminal.show("info", f"-- connecting to {session.where}{' (TLS)' if url.tls else ''}; "
                           "/help lists the commands")
     try:
-        await _within(session.start(), args.timeout, f"registering with {session.where}")
+        await _within(session.start(), args.timeout, session)
         if url.target is not None and url.is_channel:
             try:
-                await _within(session.join(url.target), args.timeout, f"joining {url.target}")
+                await _within(session.join(url.target), args.timeout, session)
             except _Fatal as exc:
                 terminal.show("error", f"!! {exc}")
         elif url.target is not None:
@@ -846,7 +889,8 @@ async def _run_client(args: argparse.Namespace, url: IrcUrl) -> None:
             terminal.show("info", f"-- talking to {url.target}")
         await _converse(terminal, _stdin_reader())
     finally:
-        await session.quit(terminal.quit_message)
+        # Every line typed (or piped) goes out, however long flood control takes.
+        await session.quit(terminal.quit_message, flush_timeout=None)
 
 
 async def _run_send(args: argparse.Namespace, url: IrcUrl, text: str) -> None:
@@ -855,20 +899,15 @@ async def _run_send(args: argparse.Namespace, url: IrcUrl, text: str) -> None:
     session = _Session(client, args.nick or DEFAULT_NICK, password=args.password)
     if args.debug:
         _trace(client, sys.stderr)
-    stage = f"connecting to {session.where}"
 
-    async def steps() -> None:
-        nonlocal stage
-        assert url.target is not None
+    async def steps(target: str) -> None:
         await session.start()
         if url.is_channel:
-            stage = f"joining {url.target}"
-            await session.join(url.target)
-        stage = f"sending to {url.target}"
-        await session.deliver(url.target, text, notice=args.notice)
+            await session.join(target)
+        await session.deliver(target, text, notice=args.notice)
 
     try:
-        await _within(steps(), args.timeout, f"while {stage}")
+        await _within(steps(url.target), args.timeout, session)
     finally:
         await session.quit()
 
@@ -989,11 +1028,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if url.target is None:
             return _usage_error(parser, f"{args.url!r} names no channel or nick to send to; "
                                         "use irc://host[:port]/#channel or irc://host[:port]/nick")
+        if args.text == "-" and sys.stdin is None:
+            return _usage_error(parser, "TEXT is '-' but there is no stdin to read")
         text = sys.stdin.read() if args.text == "-" else args.text
         text = text.rstrip("\r\n")
         if not text.strip():
             return _usage_error(parser, "nothing to send: TEXT is empty")
-        job: Awaitable[None] = _run_send(args, url, text)
+        job: Coroutine[Any, Any, None] = _run_send(args, url, text)
     elif url is not None:
         job = _run_client(args, url)
     else:
@@ -1001,17 +1042,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _usage_error(parser, "--password needs a URL: the demo server has none")
         job = _run_demo(args)
     try:
-        asyncio.run(_as_coroutine(job))
+        asyncio.run(job)
     except (_Fatal, OSError) as exc:
         print(f"{prog}: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
     return EXIT_OK
-
-
-async def _as_coroutine(job: Awaitable[None]) -> None:
-    await job
 
 
 if __name__ == "__main__":
