@@ -8,7 +8,7 @@ heard of bottom.
 
 from __future__ import annotations
 
-__all__ = ["BottomError", "InvalidMessage", "NotConnected", "ConnectionFailed"]
+__all__ = ["BottomError", "InvalidMessage", "NotConnected", "ConnectionFailed", "SaslError"]
 
 
 class BottomError(Exception):
@@ -39,3 +39,8 @@ class ConnectionFailed(BottomError, OSError):
         super().__init__(message)
         self.host = host
         self.port = port
+
+
+class SaslError(BottomError, ValueError):
+    """A server's SASL challenge that the mechanism cannot accept (malformed,
+    too long, or a SCRAM server that does not know the password)."""

@@ -17,6 +17,8 @@ import hashlib
 import hmac
 import secrets
 
+from .errors import SaslError
+
 __all__ = [
     "Mechanism",
     "Plain",
@@ -26,19 +28,18 @@ __all__ = [
     "encode_response",
     "ChallengeReader",
     "CHUNK",
+    "MAX_CHALLENGE",
 ]
 
 #: IRCv3: AUTHENTICATE payloads are sent in chunks of this many base64 bytes.
 CHUNK = 400
+#: The longest server challenge accepted, in base64 characters.
+MAX_CHALLENGE = 64 * 1024
 
 # PBKDF2 runs in the event loop: a hostile ``i=2147483647`` would stall it for
 # many minutes.  RFC 7677 asks for at least 4096; a million (about 0.3 s)
 # leaves servers ample room above that.
 _MAX_ROUNDS = 1_000_000
-
-
-class SaslError(ValueError):
-    """The server's SASL challenge is not what the mechanism expects."""
 
 
 class Mechanism:
@@ -176,10 +177,15 @@ class ChallengeReader:
         """Add one ``AUTHENTICATE`` parameter; return the whole challenge
         once it is complete, else ``None``.
 
-        :raises SaslError: for a challenge that is not valid base64.
+        :raises SaslError: for a challenge that is not valid base64, or
+            one longer than ``MAX_CHALLENGE`` (a server that never ends
+            its chunks must not grow memory).
         """
         if param != "+":
             self._parts.append(param)
+            if len(self._parts) * CHUNK > MAX_CHALLENGE:
+                self._parts = []
+                raise SaslError(f"AUTHENTICATE challenge over {MAX_CHALLENGE} bytes")
             if len(param) == CHUNK:
                 return None
         data, self._parts = "".join(self._parts), []

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from bottom.sasl import (
     CHUNK,
+    MAX_CHALLENGE,
     ChallengeReader,
     External,
     Plain,
@@ -329,3 +330,11 @@ def test_scram_generated_nonce_holds_no_comma():
     nonce = client_first.split(",r=", 1)[1]
     assert nonce
     assert "," not in nonce
+
+
+def test_a_challenge_that_never_ends_is_refused_with_bounded_memory() -> None:
+    reader = ChallengeReader()
+    with pytest.raises(SaslError, match="over"):
+        for _ in range(MAX_CHALLENGE // CHUNK + 2):
+            reader.feed("A" * CHUNK)
+    assert reader.feed("+") == b""
