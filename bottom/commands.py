@@ -348,7 +348,7 @@ def split_text(text: str, budget: int, encoding: str = "utf-8") -> list[str]:
         # buffer with "ignore" drops only the partial last character.
         fits = len(data[:budget].decode(encoding, "ignore"))
         space = text.rfind(" ", 0, fits + 1)
-        if space > 0:
+        if 0 < space < len(text) - 1:  # a space with text after it: cut there
             pieces.append(text[:space])
             text = text[space + 1:]
         elif fits:

@@ -1,10 +1,12 @@
 """Event handlers: ``on``, ``off``, ``trigger``, ``wait`` and ``wait_for``.
 
 Handlers may be plain functions or coroutine functions.  A coroutine
-handler is started *eagerly*: it runs inside ``trigger`` until it first
-really waits, and only then becomes a Task.  Most handlers never wait
-(they count, log or call ``send``), so most events cost no Task at all,
-and every handler starts in registration order.
+handler is started *eagerly*: it runs inside ``trigger``, as its own Task
+(``asyncio.current_task()``, ``asyncio.timeout`` and context variables
+behave as in any Task), until it first really waits.  So every handler
+starts in registration order, and on Python 3.12+ a handler that never
+waits is never scheduled at all (3.10/3.11 lack eager Tasks: there the
+Task still gets one, empty, step).
 
 A handler that raises is logged on the ``bottom`` logger with the event
 name and traceback; the other handlers and the connection carry on.
@@ -13,8 +15,11 @@ name and traceback; the other handlers and the connection carry on.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import contextvars
 import inspect
 import logging
+import sys
 from collections.abc import Awaitable, Callable, Coroutine, Generator, Iterable
 from typing import Any, Literal, TypeVar, overload
 
@@ -31,33 +36,35 @@ Kwargs = dict[str, Any]
 class _Handler:
     """A registered function and how to call it, worked out once."""
 
-    __slots__ = ("func", "names")
+    __slots__ = ("func", "names", "required")
 
     def __init__(self, func: Callable[..., Any]) -> None:
         self.func = func
         #: None: pass every kwarg; else only these names
-        self.names = _accepted_names(func)
-
-
-def _accepted_names(func: Callable[..., Any]) -> tuple[str, ...] | None:
-    try:
-        signature = inspect.signature(func)
-    except (TypeError, ValueError):
-        return None  # builtins and the like: give them everything
-    names = []
-    for param in signature.parameters.values():
-        if param.kind is param.VAR_KEYWORD:
-            return None
-        if param.kind in (param.POSITIONAL_OR_KEYWORD, param.KEYWORD_ONLY):
-            names.append(param.name)
-    return tuple(names)
+        self.names: tuple[str, ...] | None = None
+        #: the names without a default: a call without them cannot work
+        self.required: frozenset[str] = frozenset()
+        try:
+            signature = inspect.signature(func)
+        except (TypeError, ValueError):
+            return  # builtins and the like: give them everything
+        names, required = [], []
+        for param in signature.parameters.values():
+            if param.kind is param.VAR_KEYWORD:
+                return
+            if param.kind in (param.POSITIONAL_OR_KEYWORD, param.KEYWORD_ONLY):
+                names.append(param.name)
+                if param.default is param.empty:
+                    required.append(param.name)
+        self.names = tuple(names)
+        self.required = frozenset(required)
 
 
 class _Suspend:
-    """Hand what a coroutine yielded to the Task running :func:`_resume`.
+    """Hand what a coroutine yielded to the Task running :func:`_drive`.
 
     The Task then waits on the very same Future (its wakeup is the
-    Future's own callback, so the resume comes as soon as it would in a
+    Future's own callback, so the resume comes exactly when it would in a
     Task that had run the coroutine from the start) without taking the
     result: the coroutine reads that itself when it is stepped again.
     """
@@ -71,9 +78,8 @@ class _Suspend:
         yield self.waiting_on
 
 
-async def _resume(coro: Coroutine[Any, Any, Any], waiting_on: Any, event: str,
-                  func: Callable[..., Any]) -> None:
-    """Drive a coroutine that :func:`_start` began, exactly as a Task would.
+async def _drive(coro: Coroutine[Any, Any, Any], waiting_on: Any) -> None:
+    """Go on running a coroutine whose first step ran elsewhere, as a Task would.
 
     Cancelling the Task cancels the Future the coroutine waits on, so the
     coroutine sees ``CancelledError`` from its own ``await``.
@@ -93,45 +99,108 @@ async def _resume(coro: Coroutine[Any, Any, Any], waiting_on: Any, event: str,
             waiting_on = coro.send(None)
     except StopIteration:
         return
-    except asyncio.CancelledError:
-        raise
+
+
+async def _guarded(coro: Awaitable[Any], event: str, func: Callable[..., Any]) -> None:
+    """Await a handler; log what it raises, so no Task ever holds an error."""
+    try:
+        await coro
     except Exception:
         log.exception("error in %s handler %r", event, func)
 
 
-def _start(coro: Coroutine[Any, Any, Any], event: str,
-           func: Callable[..., Any]) -> asyncio.Task[None] | None:
-    """Run ``coro`` until it first waits; then hand the rest to a Task."""
+def _start_without_loop(coro: Coroutine[Any, Any, Any], event: str,
+                        func: Callable[..., Any]) -> None:
+    """``trigger`` from plain code with no loop running: a coroutine handler
+    that never waits still runs; one that waits cannot, and says so."""
     try:
-        waiting_on = coro.send(None)
+        coro.send(None)
     except StopIteration:
-        return None
+        return
     except Exception:
         log.exception("error in %s handler %r", event, func)
-        return None
-    try:
-        loop = asyncio.get_running_loop()
-    except RuntimeError:
-        coro.close()
-        log.error("%s handler %r awaited outside a running event loop; it was stopped. "
-                  "Trigger events from inside the loop (e.g. from a coroutine).", event, func)
-        return None
-    task = loop.create_task(_resume(coro, waiting_on, event, func))
+        return
+    coro.close()
+    log.error("%s handler %r awaited outside a running event loop; it was stopped. "
+              "Trigger events from inside the loop (e.g. from a coroutine).", event, func)
 
-    def cancel_if_never_ran(task: asyncio.Task[None]) -> None:
-        # A Task cancelled before its first step never runs _resume, so
-        # the handler would be left suspended: cancel it here instead.
-        if task.cancelled() and getattr(coro, "cr_frame", None) is not None:
-            if isinstance(waiting_on, asyncio.Future):
-                waiting_on.cancel()
-            try:
-                coro.throw(asyncio.CancelledError())
-            except BaseException:  # the handler ends either way
-                pass
-            coro.close()
 
-    task.add_done_callback(cancel_if_never_ran)
-    return task
+if sys.version_info >= (3, 12):
+
+    def _start(coro: Coroutine[Any, Any, Any], event: str,
+               func: Callable[..., Any]) -> asyncio.Task[None] | None:
+        """Start ``coro`` as an eager Task: it runs now, in its own Task and
+        context, until it first waits; one that never waits is never
+        scheduled at all."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            _start_without_loop(coro, event, func)
+            return None
+        task = asyncio.Task(_guarded(coro, event, func), loop=loop, eager_start=True)
+        return None if task.done() else task
+
+else:
+    from asyncio.tasks import _enter_task, _leave_task
+
+    def _start(coro: Coroutine[Any, Any, Any], event: str,
+               func: Callable[..., Any]) -> asyncio.Task[None] | None:
+        """Python 3.10/3.11 have no eager Tasks: make the Task, then run the
+        coroutine's first step now as that Task (current_task(), asyncio.timeout
+        and context variables see it), leaving the rest to the Task."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            _start_without_loop(coro, event, func)
+            return None
+        first = _FirstStep()
+        context = contextvars.copy_context()
+        if sys.version_info >= (3, 11):
+            task = loop.create_task(_continue(coro, first, event, func), context=context)
+        else:  # no context= yet: the Task copies the context it is made in
+            task = context.run(loop.create_task, _continue(coro, first, event, func))
+        caller = asyncio.current_task(loop)
+        if caller is not None:
+            _leave_task(loop, caller)
+        _enter_task(loop, task)
+        try:
+            first.waiting_on = context.run(coro.send, None)
+        except StopIteration:
+            first.finished = True
+        except Exception:
+            first.finished = True
+            log.exception("error in %s handler %r", event, func)
+        finally:
+            _leave_task(loop, task)
+            if caller is not None:
+                _enter_task(loop, caller)
+        if first.finished:
+            return None
+
+        def cancel_if_never_ran(task: asyncio.Task[None]) -> None:
+            # Cancelled before its first step, the Task never runs
+            # _continue: end the suspended handler here instead.
+            if task.cancelled() and getattr(coro, "cr_frame", None) is not None:
+                if isinstance(first.waiting_on, asyncio.Future):
+                    first.waiting_on.cancel()
+                with contextlib.suppress(BaseException):
+                    coro.throw(asyncio.CancelledError())
+                coro.close()
+
+        task.add_done_callback(cancel_if_never_ran)
+        return task
+
+    class _FirstStep:
+        __slots__ = ("finished", "waiting_on")
+
+        def __init__(self) -> None:
+            self.finished = False
+            self.waiting_on: Any = None
+
+    async def _continue(coro: Coroutine[Any, Any, Any], first: _FirstStep, event: str,
+                        func: Callable[..., Any]) -> None:
+        if not first.finished:
+            await _guarded(_drive(coro, first.waiting_on), event, func)
 
 
 class _Done:
@@ -231,7 +300,15 @@ class Dispatcher:
                 if names is None:
                     result = func(**kwargs)
                 else:
-                    result = func(**{k: kwargs[k] for k in names if k in kwargs})
+                    given = {k: kwargs[k] for k in names if k in kwargs}
+                    if len(given) != len(names) and not handler.required <= given.keys():
+                        # A malformed line lacks what this handler needs:
+                        # skip it rather than log the server's fault as
+                        # the handler's TypeError.
+                        log.debug("%s handler %r skipped: the line has no %s", name, func,
+                                  ", ".join(sorted(handler.required - given.keys())))
+                        continue
+                    result = func(**given)
             except Exception:
                 log.exception("error in %s handler %r", name, func)
                 continue

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import bottom
@@ -590,6 +590,7 @@ def _rejoins(text: str, pieces: list[str]) -> bool:
 
 @settings(max_examples=300, deadline=None)
 @given(text=st.text(min_size=1, max_size=300), budget=st.integers(4, 60))
+@example(text="\U00010000 ", budget=4)  # a trailing space must not be lost
 def test_split_text_pieces_fit_and_give_the_text_back(text: str, budget: int) -> None:
     pieces = split_text(text, budget)
     assert all(piece for piece in pieces)

@@ -239,3 +239,65 @@ async def test_cancelling_a_suspended_handler_task_cancels_what_it_awaits(
     assert inner.cancelled()
     assert outcome == ["cancelled"]
     del waiter
+
+
+async def test_a_coroutine_handler_runs_as_its_own_task(hub: Dispatcher) -> None:
+    caller = asyncio.current_task()
+    seen: list[object] = []
+
+    @hub.on("x")
+    async def handler() -> None:
+        seen.append(asyncio.current_task())
+        await asyncio.sleep(0)
+        seen.append(asyncio.current_task())
+
+    await hub.trigger("x")
+    assert seen[0] is not None and seen[0] is not caller
+    assert seen[0] is seen[1]
+    assert asyncio.current_task() is caller
+
+
+@pytest.mark.skipif(not hasattr(asyncio, "timeout"), reason="asyncio.timeout is 3.11+")
+async def test_a_handler_may_use_asyncio_timeout_before_its_first_await(
+        hub: Dispatcher) -> None:
+    outcome: list[str] = []
+
+    @hub.on("x")
+    async def handler() -> None:
+        try:
+            async with asyncio.timeout(0.01):  # type: ignore[attr-defined]
+                await asyncio.Event().wait()
+        except TimeoutError:
+            outcome.append("timed out")
+
+    await asyncio.wait_for(hub.trigger("x"), 5)
+    assert outcome == ["timed out"]
+
+
+async def test_a_handlers_context_variables_do_not_leak_to_other_handlers(
+        hub: Dispatcher) -> None:
+    import contextvars
+
+    var: contextvars.ContextVar[str] = contextvars.ContextVar("var", default="unset")
+    seen: list[str] = []
+
+    @hub.on("x")
+    async def setter() -> None:
+        var.set("set by a handler")
+
+    hub.on("x", lambda: seen.append(var.get()))
+    await hub.trigger("x")
+    assert seen == ["unset"]
+    assert var.get() == "unset"
+
+
+def test_a_handler_is_skipped_quietly_when_the_event_lacks_a_kwarg_it_needs(
+        hub: Dispatcher, caplog: pytest.LogCaptureFixture) -> None:
+    seen: list[object] = []
+    hub.on("privmsg", lambda nick, message: seen.append(message))
+    hub.on("privmsg", lambda nick, message="(none)": seen.append(message))
+    hub.on("privmsg", lambda **kwargs: seen.append(sorted(kwargs)))
+    with caplog.at_level(logging.WARNING, logger="bottom"):
+        hub.trigger("privmsg", nick="n", params=["#c"])
+    assert seen == ["(none)", ["nick", "params"]]
+    assert not caplog.records
