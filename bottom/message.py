@@ -61,10 +61,16 @@ def parse_tags(text: str) -> dict[str, str]:
     repeats, the last value wins; empty items between ``;`` are skipped.
     """
     tags: dict[str, str] = {}
+    if "\\" in text:
+        for item in text.split(";"):
+            key, _, value = item.partition("=")
+            if key:
+                tags[key] = unescape_tag_value(value)
+        return tags
     for item in text.split(";"):
         key, _, value = item.partition("=")
         if key:
-            tags[key] = unescape_tag_value(value) if "\\" in value else value
+            tags[key] = value
     return tags
 
 
@@ -158,18 +164,19 @@ class Message:
         if line[:1] == "@":
             tag_text, _, line = line.partition(" ")
             tags = parse_tags(tag_text[1:])
-            line = line.lstrip(" ")
+            if line[:1] == " ":
+                line = line.lstrip(" ")
         if line[:1] == ":":
             source, _, line = line.partition(" ")
             source = source[1:] or None
-            line = line.lstrip(" ")
+            if line[:1] == " ":
+                line = line.lstrip(" ")
         # Everything after the first " :" is one parameter, spaces and all.
         head, colon, trailing = line.partition(" :")
-        if head[:1] == " " or head[-1:] == " " or "  " in head:
-            words = [word for word in head.split(" ") if word]
-        else:
-            words = head.split(" ")
-        if not words or not words[0]:
+        words = head.split(" ")
+        if "" in words:  # runs of spaces, or spaces at either end
+            words = [word for word in words if word]
+        if not words:
             if not original.strip(" "):
                 raise InvalidMessage("empty line")
             raise InvalidMessage(f"no command in line {original!r}")
