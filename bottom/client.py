@@ -117,8 +117,7 @@ class Client(Dispatcher):
             ReconnectPolicy() if reconnect is True else reconnect or None)
         #: middleware that sees every parsed Message before its event fires
         self.raw_handlers: list[RawHandler] = []
-        #: bytes kept free in PRIVMSG/NOTICE lines for the ``:nick!user@host``
-        #: prefix servers add when relaying them
+        #: seconds from connect to 001 before registration counts as failed
         self.register_timeout = register_timeout
         #: answer CTCP VERSION/PING/TIME/CLIENTINFO (default: when registering)
         self.ctcp_replies = nick is not None if ctcp_replies is None else ctcp_replies
@@ -131,6 +130,7 @@ class Client(Dispatcher):
             nick=nick, username=username, realname=realname, password=password,
             sasl=_mechanism(sasl), caps=caps, alt_nicks=alt_nicks)
         self._register_timer: asyncio.TimerHandle | None = None
+        self._give_up_reconnecting = False
         self._loop = loop
         self._conn: Connection | None = None
         self._connecting: asyncio.Future[None] | None = None
@@ -190,9 +190,10 @@ class Client(Dispatcher):
 
     @property
     def prefix_reserve(self) -> int:
-        """Bytes kept free in PRIVMSG/NOTICE lines for the ``:nick!user@host ``
-        a server puts in front when relaying them: exact once the server
-        showed us our own user and host, generous before."""
+        """Bytes kept free in PRIVMSG/NOTICE lines for the ``:nick!user@host``
+        prefix (and its space) that a server puts in front when relaying
+        them: exact once the server showed us our own user and host,
+        generous before."""
         return self._session.prefix_reserve()
 
     # -- connecting -----------------------------------------------------------
@@ -219,6 +220,8 @@ class Client(Dispatcher):
             return
         if self._loop is not running:
             self._loop = running  # disconnected, so rebinding is safe
+        if asyncio.current_task() is not self._reconnect_task:
+            self._give_up_reconnecting = False  # the user tries again
         self._connecting = running.create_future()
         try:
             await self._open()
@@ -321,9 +324,13 @@ class Client(Dispatcher):
             self._session.failed(f"registration timed out: no welcome (001) within "
                                  f"{self.register_timeout:g} s")
 
-    def _registration_failed(self, reason: str) -> None:
-        self._dispatch(CLIENT_REGISTRATION_FAILED,
-                       {"host": self.host, "port": self.port, "reason": reason})
+    def _registration_failed(self, reason: str, permanent: bool) -> None:
+        if permanent and self.reconnect is not None:
+            # Reconnecting cannot fix credentials or a ban: don't hammer.
+            self._give_up_reconnecting = True
+            log.warning("not reconnecting to %s:%s: %s", self.host, self.port, reason)
+        self._dispatch(CLIENT_REGISTRATION_FAILED, {"host": self.host, "port": self.port,
+                                                    "reason": reason, "permanent": permanent})
         self._close(reason)
 
     def _on_lost(self, conn: Connection, exc: Exception | None) -> None:
@@ -351,7 +358,7 @@ class Client(Dispatcher):
             closed.set()
         self._dispatch(CLIENT_DISCONNECT,
                        {"host": self.host, "port": self.port, "reason": reason})
-        if self.reconnect is not None and not user_closed \
+        if self.reconnect is not None and not user_closed and not self._give_up_reconnecting \
                 and self._conn is None and self._connecting is None:
             self.reconnect.connected(lasted)
             self._reconnect_task = self.loop.create_task(self._reconnect_loop())

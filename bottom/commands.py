@@ -4,11 +4,11 @@ Each command has one or more *patterns*: space-separated tokens, each a
 literal (``MODE``, ``*``, ``0``) or a field ``{name}``.  A field may carry
 options after a colon, joined by ``|``:
 
-``opt``    may be left out (or ``None``); an optional field is only allowed
-           when every optional field before it is given, so a value can
-           never slide into the wrong position
-``comma``  a list is joined with ``,``;  ``space``: with `` ``
-``bool``   writes the field's *name* when the value is true, else nothing
+- ``opt``: may be left out (or ``None``); an optional field is only
+  allowed when every optional field before it is given, so a value can
+  never slide into the wrong position;
+- ``comma``: a list is joined with commas; ``space``: with spaces;
+- ``bool``: writes the field's *name* when the value is true, else nothing.
 
 A field written ``:{name}`` is the trailing parameter: it may hold spaces
 and is always sent with its ``:``.  Every other value is a middle

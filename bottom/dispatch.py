@@ -284,11 +284,16 @@ class Dispatcher:
         logged, never raised here or from the awaitable.
         """
         tasks = self._dispatch(canonical_event(event), kwargs)
-        if not tasks:
-            return _DONE
         # A Future, not a coroutine: dropping it unawaited never warns, and
         # return_exceptions keeps errors (already logged) from resurfacing.
-        return asyncio.gather(*tasks, return_exceptions=True)
+        if tasks:
+            return asyncio.gather(*tasks, return_exceptions=True)
+        try:
+            done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        except RuntimeError:
+            return _DONE  # no loop: nothing could be waiting anyway
+        done.set_result(None)
+        return done
 
     def _dispatch(self, name: str, kwargs: Kwargs) -> list[asyncio.Task[None]] | None:
         """The hot path: call handlers, wake waiters.  ``name`` is canonical."""

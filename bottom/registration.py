@@ -55,7 +55,7 @@ class Session:
 
     def __init__(self, *, send: Callable[[list[str]], object],
                  emit: Callable[[str, dict[str, Any]], object],
-                 fail: Callable[[str], object],
+                 fail: Callable[[str, bool], object],
                  nick: str | None = None, username: str | None = None,
                  realname: str | None = None, password: str | None = None,
                  sasl: Mechanism | None = None, caps: Iterable[str] = (),
@@ -127,10 +127,12 @@ class Session:
         lines.append(f"USER {self.username} 0 * :{self.realname}")
         self._send(lines)
 
-    def failed(self, reason: str) -> None:
+    def failed(self, reason: str, permanent: bool = False) -> None:
+        """Registration failed; ``permanent`` when trying again cannot help
+        (bad credentials, a ban), so an automatic reconnect should not."""
         if not self._failed:
             self._failed = True
-            self._fail(reason)
+            self._fail(reason, permanent)
 
     def observe(self, msg: Message) -> bool:
         """Update state from one server line; True when it made the session ready."""
@@ -153,7 +155,7 @@ class Session:
             self.own_user, self.own_host = user, host
         if self.registering and self.sasl is not None and self._sasl_state != "done":
             self.failed("SASL was required but the server registered us without it "
-                        "(it does not offer the sasl capability)")
+                        "(it does not offer the sasl capability)", permanent=True)
         self._negotiating = False
 
     def _on_isupport(self, msg: Message) -> None:
@@ -198,7 +200,7 @@ class Session:
             if self.registering and self.cap.ls_done and self.sasl is not None \
                     and "sasl" not in self.cap.offered:
                 self.failed("SASL was required but the server does not offer the sasl "
-                            "capability")
+                            "capability", permanent=True)
                 return
         elif sub == "ACK":
             self.cap.on_ack(text)
@@ -212,7 +214,7 @@ class Session:
                 self._request(retries)
                 if self.sasl is not None and "sasl" in text.split() and not retries:
                     self.failed("SASL was required but the server refused the sasl "
-                                "capability (CAP NAK)")
+                                "capability (CAP NAK)", permanent=True)
                     return
         elif sub == "NEW":
             self._request(self.cap.on_new(text) if self.registering else [])
@@ -242,7 +244,7 @@ class Session:
             response = self.sasl.respond(challenge)
         except SaslError as exc:
             self._send(["AUTHENTICATE *"])
-            self.failed(f"SASL {self.sasl.name} failed: {exc}")
+            self.failed(f"SASL {self.sasl.name} failed: {exc}", permanent=True)
             return
         self._send([f"AUTHENTICATE {chunk}" for chunk in encode_response(response)])
 
@@ -256,7 +258,7 @@ class Session:
             return
         text = msg.params[-1] if len(msg.params) > 1 else ""
         self.failed(f"SASL {self.sasl.name} failed: {_SASL_FAILURES[msg.command]} "
-                    f"({msg.command} {text})".rstrip())
+                    f"({msg.command} {text})".rstrip(), permanent=True)
 
     def _on_nick_error(self, msg: Message) -> None:
         if not self.registering or self.registered:
@@ -290,12 +292,12 @@ class Session:
     def _on_password_mismatch(self, msg: Message) -> None:
         if self.registering and not self.registered:
             self.failed(f"the server refused the password ({msg.command} "
-                        f"{msg.params[-1] if msg.params else ''})".rstrip())
+                        f"{msg.params[-1] if msg.params else ''})".rstrip(), permanent=True)
 
     def _on_banned(self, msg: Message) -> None:
-        if not self.registered:
+        if self.registering and not self.registered:
             self.failed(f"banned from this server ({msg.command} "
-                        f"{msg.params[-1] if msg.params else ''})".rstrip())
+                        f"{msg.params[-1] if msg.params else ''})".rstrip(), permanent=True)
 
     def _on_error(self, msg: Message) -> None:
         if self.registering and not self.registered:

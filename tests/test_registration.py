@@ -295,3 +295,29 @@ async def test_registration_works_under_default_flood_control(irc_server: Server
     client = make_client(irc_server, flood_control=True)
     assert (await until_ready(client))["nick"] == "bot"
     await client.disconnect()
+
+
+async def test_built_in_reconnect_gives_up_after_a_permanent_failure() -> None:
+    async with Server(accounts={"acct": "right"}) as server:
+        policy = bottom.ReconnectPolicy(initial=0.05, minimum=0.01, maximum=0.1)
+        client = make_client(server, sasl=("acct", "wrong"), reconnect=policy)
+        failed = asyncio.ensure_future(client.wait("client_registration_failed"))
+        disconnected = asyncio.ensure_future(client.wait("client_disconnect"))
+        await client.connect()
+        assert (await asyncio.wait_for(failed, TIMEOUT))["permanent"] is True
+        await asyncio.wait_for(disconnected, TIMEOUT)
+        assert client._reconnect_task is None
+        assert len(server.connections) == 1
+
+
+async def test_a_ban_without_nick_is_not_a_registration_failure(scripted: Server) -> None:
+    client = bottom.Client(scripted.host, scripted.port, ssl=False)
+    failures: list[object] = []
+    client.on("client_registration_failed", lambda **kw: failures.append(kw))
+    await client.connect()
+    conn = await scripted.wait_for_connection(timeout=TIMEOUT)
+    banned = asyncio.ensure_future(client.wait("err_yourebannedcreep"))
+    conn.send_line(":irc.test 465 * :You are banned")
+    await asyncio.wait_for(banned, TIMEOUT)
+    assert failures == [] and not client.is_closing()
+    await client.disconnect()
