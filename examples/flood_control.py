@@ -1,0 +1,52 @@
+"""Flood control: a burst, then a steady rate; PONG and QUIT jump the queue.
+
+usage: python examples/flood_control.py [HOST [PORT]]    (default 127.0.0.1 6667)
+
+The defaults are a burst of 5 lines, then 1 line per second.  This demo
+uses burst 3 at 10 lines/s so it finishes quickly; the behaviour is the
+same.  It sends PINGs, which a server answers even before registration.
+"""
+
+import asyncio
+import sys
+
+import bottom
+
+
+async def main(host: str, port: int) -> None:
+    # [start paced]
+    client = bottom.Client(host, port, ssl=False, flood_burst=3, flood_rate=10.0)
+    await client.connect()
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    sent = [client.send("ping", message=f"n{i}") for i in range(8)]
+    at_once = sum(future.done() for future in sent)
+    print(f"{at_once} of {len(sent)} lines written at once (the burst)")
+    await asyncio.gather(*sent)  # done when the last one reached the socket
+    took = loop.time() - start
+    print(f"the other {len(sent) - at_once} followed at 10 lines/s: "
+          f"took at least 0.45 s: {took >= 0.45}")
+    # [end paced]
+
+    # [start priority]
+    queued = [client.send("ping", message=f"q{i}") for i in range(6)]  # the bucket is empty
+    pong = client.send("pong", message="keepalive")
+    print(f"PONG written at once, ahead of the queued PINGs: "
+          f"{pong.done() and not queued[-1].done()}")
+    await asyncio.gather(*queued)
+    await client.disconnect()
+    # [end priority]
+
+    # [start off]
+    unpaced = bottom.Client(host, port, ssl=False, flood_control=False)
+    await unpaced.connect()
+    sent = [unpaced.send("ping", message=f"u{i}") for i in range(8)]
+    print(f"without flood control: {sum(f.done() for f in sent)} of 8 written at once")
+    await unpaced.disconnect()
+    # [end off]
+
+
+if __name__ == "__main__":
+    host = sys.argv[1] if len(sys.argv) > 1 else "127.0.0.1"
+    port = int(sys.argv[2]) if len(sys.argv) > 2 else 6667
+    asyncio.run(main(host, port))
