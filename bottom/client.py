@@ -343,10 +343,12 @@ class Client(Dispatcher):
         self._keepalive = self._register_timer = None
         reason = self._disconnect_reason
         if reason is None:
-            if exc is not None:
-                reason = f"connection lost: {exc}"
-            elif self._server_error is not None:
+            if self._server_error is not None:
+                # The server said why before it went; a reset after ERROR
+                # must not hide that.
                 reason = f"server closed the connection: ERROR :{self._server_error}"
+            elif exc is not None:
+                reason = f"connection lost: {exc}"
             else:
                 reason = "server closed the connection"
         lasted = self.loop.time() - self._connected_at

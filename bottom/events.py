@@ -200,7 +200,9 @@ def _ctcp(text: str, kw: dict[str, Any], request: str) -> str | None:
     if parsed is None:
         return None
     kw["command"], kw["args"] = parsed
-    return "CTCP_" + parsed[0] if request else CTCP_REPLY
+    # canonical_event: "\x01VERSION\t\x01" must give an event a handler
+    # can register for.
+    return canonical_event("CTCP_" + parsed[0]) if request else CTCP_REPLY
 
 
 def _join(p: tuple[str, ...], kw: dict[str, Any]) -> None:
@@ -560,8 +562,11 @@ def message_to_event(msg: Message) -> tuple[str, dict[str, Any]]:
     unpacker = _COMMANDS.get(command)
     if unpacker is None:
         # Not the usual spelling: "privmsg", or "AWAY\r" from a line that
-        # ended in "\r\r\n" (the decoder drops only one CR).
-        command = command.strip().upper()
+        # ended in "\r\r\n" (the decoder drops only one CR).  Only ASCII is
+        # upper-cased: "PR\u0131VMSG".upper() would pose as PRIVMSG.
+        command = command.rstrip("\r")
+        if command.isascii():
+            command = command.upper()
         unpacker = _COMMANDS.get(command)
     if unpacker is not None:
         kw: dict[str, Any] = {"tags": msg.tags}
