@@ -218,6 +218,11 @@ class Client(Dispatcher):
         if self._connecting is not None:
             await asyncio.shield(self._connecting)
             return
+        if self._conn is not None and self._closed_event is not None:
+            # The old connection is closing but not gone yet: let it finish,
+            # so its CLIENT_DISCONNECT fires before this one connects.
+            await self._closed_event.wait()
+            return await self.connect()
         if self._loop is not running:
             self._loop = running  # disconnected, so rebinding is safe
         if asyncio.current_task() is not self._reconnect_task:

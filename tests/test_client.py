@@ -567,3 +567,18 @@ async def test_a_handler_error_on_a_hostile_line_leaves_the_link_up(
     conn.send_line("PING :after")
     assert (await conn.wait_for_line("PONG", timeout=TIMEOUT)).params == ("after",)
     assert not sclient.is_closing()
+
+
+async def test_connect_while_the_old_connection_closes_reports_its_disconnect_first(
+        irc_server: Server) -> None:
+    client = bottom.Client(irc_server.host, irc_server.port, ssl=False)
+    order: list[str] = []
+    client.on("client_connect", lambda: order.append("connect"))
+    client.on("client_disconnect", lambda: order.append("disconnect"))
+    await client.connect()
+    assert client._conn is not None
+    client._conn.close()  # closing, not yet lost
+    await asyncio.wait_for(client.connect(), TIMEOUT)
+    assert order == ["connect", "disconnect", "connect"]
+    assert not client.is_closing()
+    await client.disconnect()
