@@ -411,7 +411,9 @@ class Client(Dispatcher):
                 return
         if self._ping_sent_at is None and now - conn.last_received >= self.ping_interval:
             self._ping_sent_at = now
-            conn.write_lines([f"PING :keepalive-{int(now)}"], priority=True)
+            # Through the flood queue: a PING on top of a draining backlog
+            # would break the pace the server allows (inspircd counts it).
+            conn.write_lines([f"PING :keepalive-{int(now)}"])
         self._schedule_keepalive()
 
     # -- incoming ---------------------------------------------------------------

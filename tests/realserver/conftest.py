@@ -11,11 +11,13 @@ RecvQ exceeded", a TLS error, a KILL) is usually what explains the failure.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import AsyncIterator, Callable, Generator, Iterator
 from pathlib import Path
 
 import pytest
+import pytest_asyncio
 
+from .helpers import ClientPool
 from .servers import RealServer, find_binary, start_inspircd, start_ngircd
 
 REALSERVER_DIRECTORY = Path(__file__).resolve().parent
@@ -119,3 +121,13 @@ def _servers_used_by(item: pytest.Item) -> list[RealServer]:
 def _is_in_this_folder(item: pytest.Item) -> bool:
     """True for tests collected from this folder or below."""
     return REALSERVER_DIRECTORY in Path(item.path).resolve().parents
+
+
+@pytest_asyncio.fixture
+async def pool() -> AsyncIterator[ClientPool]:
+    """Bots for one test; all disconnected afterwards, pass or fail."""
+    clients = ClientPool()
+    try:
+        yield clients
+    finally:
+        await clients.close()
