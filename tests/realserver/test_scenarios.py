@@ -270,14 +270,14 @@ async def test_default_tls_refuses_the_self_signed_test_certificate(
 async def test_keepalive_pings_are_answered_and_never_misfire(
     ircd: RealServer, pool: ClientPool
 ) -> None:
-    # Four answered PINGs take over 2 s, twice ping_timeout: a timeout that
-    # the PONGs did not reset would fire before the fourth.
-    bot = pool.make(ircd, "alive", ping_interval=0.5, ping_timeout=1.0, **FAST)
+    # Seven answered PINGs take over 3 s, twice ping_timeout: a timeout that
+    # the PONGs did not reset would fire before the seventh.
+    bot = pool.make(ircd, "alive", ping_interval=0.5, ping_timeout=1.5, **FAST)
     await register(bot)
     since = bot.events.mark()
 
     # Servers send PONG only in answer to a PING, and the test sends none.
-    await bot.events.wait_count("PONG", 4, since=since)
+    await bot.events.wait_count("PONG", 7, since=since)
 
     assert not bot.events.all("CLIENT_DISCONNECT")
     assert not bot.client.is_closing()
