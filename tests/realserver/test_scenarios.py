@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 import bottom
+from bottom.tags import server_time
 
 from .conftest import SERVER_NAMES
 from .helpers import Bot, ClientPool, register, unique_channel
@@ -82,6 +83,32 @@ async def two_members(pool: ClientPool, server: RealServer) -> tuple[Bot, Bot, s
     await bob.join(channel)
     await alice.events.wait("JOIN", nick=bob.nick, channel=channel)
     return alice, bob, channel, alice_echo
+
+
+# -- registration ------------------------------------------------------------
+
+EXPECTED_CAPS = {
+    # ngircd offers only multi-prefix; inspircd's IRCv3 modules offer the rest
+    # (and inspircd.org/poison, which must never be requested).
+    "ngircd": {"multi-prefix"},
+    "inspircd": {"message-tags", "server-time", "multi-prefix", "cap-notify",
+                 "away-notify", "account-notify", "extended-join", "chghost",
+                 "setname", "batch"},
+}
+
+
+async def test_registration_negotiates_the_caps_each_server_offers(
+    ircd: RealServer, pool: ClientPool
+) -> None:
+    alice, bob, channel, _ = await two_members(pool, ircd)
+    assert alice.client.caps == EXPECTED_CAPS[ircd.name]
+    assert alice.client.isupport.network == "TestNet"
+    alice.send("privmsg", target=channel, message="stamped?")
+    received = await bob.events.wait("PRIVMSG", message="stamped?")
+    if "server-time" in bob.client.caps:
+        assert server_time(received["tags"]) is not None
+    else:
+        assert received["tags"] == {}
 
 
 # -- messages ----------------------------------------------------------------
