@@ -321,3 +321,57 @@ async def test_a_ban_without_nick_is_not_a_registration_failure(scripted: Server
     await asyncio.wait_for(banned, TIMEOUT)
     assert failures == [] and not client.is_closing()
     await client.disconnect()
+
+
+async def test_sasl_external_sends_an_empty_response_and_ends_negotiation(
+        scripted: Server) -> None:
+    client = make_client(scripted, sasl="EXTERNAL")
+    await client.connect()
+    conn = await scripted.wait_for_connection(timeout=TIMEOUT)
+    await conn.wait_for_line("USER", timeout=TIMEOUT)
+    conn.send_line(":irc.test CAP * LS :sasl=EXTERNAL server-time")
+    assert (await conn.wait_for_line("CAP", timeout=TIMEOUT)).params == (
+        "REQ", "sasl server-time")
+    conn.send_line(":irc.test CAP bot ACK :sasl server-time")
+    assert (await conn.wait_for_line("AUTHENTICATE", timeout=TIMEOUT)).params == ("EXTERNAL",)
+    conn.send_line("AUTHENTICATE +")
+    assert (await conn.wait_for_line("AUTHENTICATE", timeout=TIMEOUT)).params == ("+",)
+    conn.send_line(":irc.test 900 bot bot!bot@127.0.0.1 certuser :You are now logged in")
+    conn.send_line(":irc.test 903 bot :SASL authentication successful")
+    assert (await conn.wait_for_line("CAP", timeout=TIMEOUT)).params == ("END",)
+    await client.disconnect()
+
+
+async def test_sasl_scram_sha_256_completes_against_a_scripted_server(
+        scripted: Server) -> None:
+    import base64
+
+    from bottom.sasl import ScramSha256
+
+    nonce = "rOprNGfwEbeRWgbNEkqO"
+    client = make_client(scripted, sasl=ScramSha256("user", "pencil", nonce=nonce))
+    await client.connect()
+    conn = await scripted.wait_for_connection(timeout=TIMEOUT)
+    conn.send_line(":irc.test CAP * LS :sasl=SCRAM-SHA-256")
+    await conn.wait_for_line(lambda m: m.params[:1] == ("REQ",), timeout=TIMEOUT)
+    conn.send_line(":irc.test CAP bot ACK :sasl")
+    assert (await conn.wait_for_line("AUTHENTICATE", timeout=TIMEOUT)).params == (
+        "SCRAM-SHA-256",)
+
+    def b64(text: str) -> str:
+        return base64.b64encode(text.encode()).decode()
+
+    conn.send_line("AUTHENTICATE +")
+    first = await conn.wait_for_line("AUTHENTICATE", timeout=TIMEOUT)
+    assert base64.b64decode(first.params[0]) == f"n,,n=user,r={nonce}".encode()
+    server_first = (f"r={nonce}%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,"
+                    "s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096")
+    conn.send_line(f"AUTHENTICATE {b64(server_first)}")
+    final = await conn.wait_for_line("AUTHENTICATE", timeout=TIMEOUT)
+    assert base64.b64decode(final.params[0]).endswith(
+        b",p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=")
+    conn.send_line(f"AUTHENTICATE {b64('v=6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4=')}")
+    assert (await conn.wait_for_line("AUTHENTICATE", timeout=TIMEOUT)).params == ("+",)
+    conn.send_line(":irc.test 903 bot :SASL authentication successful")
+    assert (await conn.wait_for_line("CAP", timeout=TIMEOUT)).params == ("END",)
+    await client.disconnect()
