@@ -32,12 +32,14 @@ import sys
 
 import atheris
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir))
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir)
+sys.path.insert(0, ROOT)
+sys.path.insert(0, os.path.join(ROOT, "tests"))  # the shared reference model
 
 with atheris.instrument_imports(include=["bottom"]):
-    from bottom.events import message_to_event
+    from framing_model import check_line, reference_lines
+
     from bottom.framing import DEFAULT_MAX_LINE_BYTES, LineDecoder
-    from bottom.message import Message, split_source
 
 # Dropped lines log a WARNING each; printing thousands a second slows the fuzzer.
 logging.getLogger("bottom").setLevel(logging.ERROR)
@@ -56,49 +58,6 @@ _EXPAND = [bytes([b]) for b in range(0xE0)] + list(TOKENS)
 def expand(chunk: bytes) -> bytes:
     """Token mode: bytes 0xE0-0xFF stand for TOKENS."""
     return b"".join([_EXPAND[b] for b in chunk])
-
-
-def reference_lines(stream: bytes, limit: int) -> tuple[list[str], bytes, int]:
-    """(complete lines, pending bytes, dropped count) for the whole stream so far."""
-    *complete, tail = stream.split(b"\n")
-    lines = []
-    dropped = 0
-    for raw in complete:
-        if len(raw) > limit:
-            dropped += 1
-            continue
-        if raw.endswith(b"\r"):
-            raw = raw[:-1]
-        if not raw:
-            continue
-        try:
-            lines.append(raw.decode("utf-8"))
-        except UnicodeDecodeError:
-            lines.append(raw.decode("latin-1"))
-    if len(tail) > limit:
-        return lines, b"", dropped + 1
-    return lines, tail, dropped
-
-
-def check_line(line: str) -> None:
-    try:
-        msg = Message.parse(line)
-    except ValueError:
-        return
-    name, kwargs = message_to_event(msg)
-    if not isinstance(name, str) or not name:
-        raise AssertionError(f"bad event name {name!r} for {line!r}")
-    if not isinstance(kwargs.get("tags"), dict):
-        raise AssertionError(f"no tags dict in {kwargs!r} for {line!r}")
-    for part in split_source(msg.source):
-        if part is not None and not part:
-            raise AssertionError(f"empty source part from {msg.source!r}")
-    try:
-        again = str(msg)
-    except ValueError:
-        return  # strict formatting refuses what cannot be written back
-    if Message.parse(again) != msg:
-        raise AssertionError(f"{line!r} -> {msg!r} -> {again!r} -> {Message.parse(again)!r}")
 
 
 def test_one_input(data: bytes) -> None:

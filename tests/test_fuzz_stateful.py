@@ -21,15 +21,14 @@ The coverage-guided twin of this test is ``fuzz/fuzz_parser.py`` (atheris).
 from __future__ import annotations
 
 import logging
-from typing import Any
 
+from framing_model import check_line, reference_lines
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
-from bottom.events import EVENT_KWARGS, NUMERICS, message_to_event
+from bottom.events import EVENT_KWARGS, NUMERICS
 from bottom.framing import LineDecoder
-from bottom.message import Message, split_source
 
 ENDINGS = [b"\r\n", b"\n", b"\r\r\n", b"", b"\r"]
 SPECIAL = [b"\r", b"\n", b"\0", b"\r\n", b" ", b":", b"@", b";", b"=", b"\\", b"!",
@@ -79,57 +78,6 @@ def chunks() -> st.SearchStrategy[bytes]:
                   st.sampled_from([b"x", b"\xff", b" ", b"\r"]), st.integers(0, 700),
                   st.sampled_from(ENDINGS)),
     )
-
-
-def reference_lines(stream: bytes, limit: int) -> tuple[list[str], bytes, int]:
-    """What the framing rules make of ``stream``: (lines, pending bytes, lines dropped).
-
-    Written from the rules alone, with no state: everything after the last
-    ``\\n`` is pending, unless it is already over the bound (then it is
-    dropped as soon as it is, and counted).
-    """
-    *complete, tail = stream.split(b"\n")
-    lines: list[str] = []
-    dropped = 0
-    for raw in complete:
-        if len(raw) > limit:
-            dropped += 1
-            continue
-        if raw.endswith(b"\r"):
-            raw = raw[:-1]
-        if not raw:
-            continue
-        try:
-            lines.append(raw.decode("utf-8"))
-        except UnicodeDecodeError:
-            lines.append(raw.decode("latin-1"))
-    if len(tail) > limit:
-        return lines, b"", dropped + 1
-    return lines, tail, dropped
-
-
-def check_line(line: str) -> None:
-    """Parse and map one line as the client does; only ValueError may come out of parse."""
-    assert line, "the decoder never returns an empty line"
-    try:
-        msg = Message.parse(line)
-    except ValueError:
-        return
-    name, kwargs = message_to_event(msg)
-    assert isinstance(name, str) and name
-    assert isinstance(kwargs.get("tags"), dict)
-    assert kwargs["tags"] is msg.tags
-    # A missing source part is None, never "" posing as a nick/user/host.
-    assert all(part is None or part for part in split_source(msg.source))
-    for key in ("params", "users", "capabilities"):
-        value: Any = kwargs.get(key)
-        assert value is None or isinstance(value, list)
-    # What str() agrees to write must read back as the same Message.
-    try:
-        again = str(msg)
-    except ValueError:
-        return
-    assert Message.parse(again) == msg
 
 
 class DecoderMachine(RuleBasedStateMachine):
