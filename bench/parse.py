@@ -34,6 +34,7 @@ if not __package__:
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.corpus import make_corpus
+from bench.options import positive_int
 from bottom.events import message_to_event
 from bottom.message import Message
 
@@ -167,21 +168,14 @@ def _format_table(rows: list[Row]) -> str:
     return "\n".join(out)
 
 
-def _positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
-    return value
-
-
 def main(argv: Sequence[str] | None = None) -> None:
     """Measure and print the table, with the Python and platform it ran on."""
     parser = argparse.ArgumentParser(
         description="Lines per second of Message.parse and of parse + message_to_event, "
                     'as multiples of the time line.split(" ") takes (lower is better).')
-    parser.add_argument("--repeats", type=_positive_int, default=5,
+    parser.add_argument("--repeats", type=positive_int, default=5,
                         help="timed runs over the whole corpus per variant (default 5)")
-    parser.add_argument("--lines", type=_positive_int, default=100_000,
+    parser.add_argument("--lines", type=positive_int, default=100_000,
                         help="corpus size in lines (default 100000)")
     args = parser.parse_args(argv)
 

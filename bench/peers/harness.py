@@ -1,0 +1,310 @@
+"""What every client program in bench/peers/ shares: its command line, the
+handler counter, the parse timer and the RSS reader.
+
+Each program runs in its own interpreter (a peer library's virtualenv, on
+the Python that library supports, 3.9 and up), so this module uses the
+standard library only and no syntax newer than 3.9.  A program prints one
+JSON object on stdout and exits 0, also when its library cannot do what
+was asked (``{"error": ...}``); the orchestrators in bench/ read that line.
+
+Subcommands, the same for every program::
+
+    dispatch --port P --lines N --mode sync|async [--gc on|off]
+    parse    --corpus FILE --repeats R
+    memory   --port P --clients K
+
+``dispatch`` counts PRIVMSG handler calls against bench/dispatch.py's
+blasting server; ``--gc off`` disables the collector for the run and
+reports what ``gc.collect()`` then finds (``unreachable``).  ``parse``
+times the library's line parser against ``line.split(" ")`` over a corpus
+file (one line per line).  ``memory`` holds K idle registered clients
+against ``python -m bottom.testing`` and reports the RSS they added.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import json
+import os
+import platform
+import resource
+import statistics
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+__all__ = ["Counter", "DispatchRun", "MemoryRun", "ParseLoop", "main", "raise_nofile",
+           "rss_kib", "wait_thread"]
+
+HOST = "127.0.0.1"
+#: The line that makes the blasting server start (peers send USER instead).
+BLAST = "BLAST"
+#: Seconds a run may take before it counts as failed.
+TIMEOUT = 600.0
+#: Seconds a closed connection's last handler calls may take to come in.
+_GRACE = 5.0
+
+
+class Counter:
+    """Counts handler calls and notes when the ``n``-th one happened.
+
+    A program calls :meth:`start` just before it sends the line that makes
+    the server blast (a peer whose connect sends NICK/USER itself: just
+    before connecting; on loopback that adds well under a millisecond),
+    then :meth:`hit` from its handler.  ``gc.get_stats()`` is read at both
+    ends, so the collections the run caused are known.
+    """
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+        self.count = 0
+        self.started = 0.0
+        self.finished = 0.0
+        self.error: str | None = None
+        self._gc_before: list[int] = []
+        self._gc_after: list[int] = []
+        self._event = threading.Event()
+        self._future: asyncio.Future[None] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def start(self) -> None:
+        self._gc_before = _collections()
+        self.started = time.perf_counter()
+
+    def hit(self) -> None:
+        self.count += 1
+        if self.count == self.n:
+            self.finished = time.perf_counter()
+            self._gc_after = _collections()
+            self._wake()
+
+    def fail(self, reason: str) -> None:
+        """The connection ended: give up unless ``n`` calls are counted soon.
+
+        Soon, not now: a library that runs handlers in Tasks may see the
+        connection close while the last lines' Tasks are still queued.
+        """
+        if self.done:
+            return
+        try:
+            asyncio.get_running_loop().call_later(_GRACE, self._give_up, reason)
+        except RuntimeError:  # a threaded peer
+            timer = threading.Timer(_GRACE, self._give_up, (reason,))
+            timer.daemon = True
+            timer.start()
+
+    def _give_up(self, reason: str) -> None:
+        if not self.done:
+            self.error = f"{reason} after {self.count:,} of {self.n:,} handler calls"
+            self._wake()
+
+    @property
+    def done(self) -> bool:
+        return self._event.is_set()
+
+    def _wake(self) -> None:
+        self._event.set()
+        future, loop = self._future, self._loop
+        if future is None or loop is None:
+            return
+        if threading.current_thread() is threading.main_thread():
+            _resolve(future)
+        else:
+            loop.call_soon_threadsafe(_resolve, future)
+
+    async def wait(self) -> None:
+        """Return once ``n`` calls were counted or :meth:`fail` was called."""
+        if self._event.is_set():
+            return
+        self._loop = asyncio.get_running_loop()
+        self._future = self._loop.create_future()
+        try:
+            await asyncio.wait_for(self._future, TIMEOUT)
+        except asyncio.TimeoutError:  # not the builtin TimeoutError before 3.11
+            pass  # result() reports it
+
+    def result(self) -> dict[str, Any]:
+        if self.error is not None:
+            return {"error": self.error}
+        if not self.done:
+            return {"error": f"timed out after {self.count:,} of {self.n:,} handler calls"}
+        seconds = self.finished - self.started
+        gen0, _, gen2 = (after - before for after, before
+                         in zip(self._gc_after, self._gc_before))  # noqa: B905 (3.9)
+        return {"rate": self.n / seconds, "seconds": seconds, "lines": self.n,
+                "gc_gen0": gen0, "gc_gen2": gen2}
+
+
+def _resolve(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)
+
+
+def wait_thread(counter: Counter) -> None:
+    """:meth:`Counter.wait` for a program whose handlers run in threads."""
+    counter._event.wait(TIMEOUT)
+
+
+def _collections() -> list[int]:
+    return [generation["collections"] for generation in gc.get_stats()]
+
+
+# Aliases are evaluated at run time, on 3.9 too: no ``X | Y`` in them.
+
+#: ``run(port, counter)`` connects, makes the server blast and returns once
+#: ``counter`` is done; a coroutine function, or a plain one (threaded peers).
+DispatchRun = Callable[[int, Counter], Any]
+#: ``loop(lines)`` parses every line once and drops the results; the lines
+#: are ``str``, or ``bytes`` after a ``parse_lines`` that encodes them.
+ParseLoop = Callable[[list[Any]], None]
+#: ``run(port, clients)`` returns (or, as a coroutine, resolves to) an object
+#: holding ``clients`` idle clients, once all of them are registered.
+MemoryRun = Callable[[int, int], Any]
+
+
+def rss_kib() -> int:
+    """This process's resident set size in KiB (``VmRSS``; Linux only)."""
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    raise RuntimeError("no VmRSS in /proc/self/status: RSS is read on Linux only")
+
+
+def raise_nofile(wanted: int = 4096) -> None:
+    """Lift the open-files soft limit (to the hard limit at most): a
+    thousand clients need a thousand sockets.  Children inherit it."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    if soft != resource.RLIM_INFINITY and soft < target:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+
+
+def _floor_loop(lines: list[Any]) -> None:
+    # Bytes for a parser that takes bytes (pydle), so the floor splits the
+    # same objects the parser gets.
+    space: Any = b" " if lines and isinstance(lines[0], bytes) else " "
+    for line in lines:
+        line.split(space)
+
+
+def _time_parse(loop: ParseLoop, lines: list[str], repeats: int) -> dict[str, Any]:
+    """bench/parse.py's method: variant and floor in turn, the order
+    alternating, the collector emptied before each timed run."""
+    loop(lines[:2000])
+    _floor_loop(lines[:2000])
+    variant_seconds: list[float] = []
+    floor_seconds: list[float] = []
+    for repeat in range(repeats):
+        order = [(loop, variant_seconds), (_floor_loop, floor_seconds)]
+        for run, seconds in order if repeat % 2 == 0 else order[::-1]:
+            gc.collect()
+            start = time.perf_counter()
+            run(lines)
+            seconds.append(time.perf_counter() - start)
+    rates = [len(lines) / elapsed for elapsed in variant_seconds]
+    ratios = [v / f for v, f in zip(variant_seconds, floor_seconds)]  # noqa: B905 (3.9)
+    return {"rate": statistics.median(rates), "min": min(rates), "max": max(rates),
+            "floor_rate": statistics.median(len(lines) / s for s in floor_seconds),
+            "ratio": statistics.median(ratios), "lines": len(lines)}
+
+
+def _run(function: Callable[..., Any], *args: Any) -> None:
+    """Call a program's function; run it on a fresh loop if it is a coroutine."""
+    result = function(*args)
+    if asyncio.iscoroutine(result):
+        asyncio.run(result)
+
+
+def _dispatch(run: DispatchRun, port: int, lines: int, collect: bool) -> dict[str, Any]:
+    counter = Counter(lines)
+    if not collect:
+        gc.collect()
+        gc.disable()
+    _run(run, port, counter)
+    result = counter.result()
+    if not collect:
+        # Everything the run left that only the collector can free: cycles.
+        result["unreachable"] = gc.collect()
+        gc.enable()
+    return result
+
+
+def _memory(run: MemoryRun, port: int, clients: int) -> dict[str, Any]:
+    raise_nofile(clients * 2 + 100)
+    rss: list[int] = []
+
+    async def hold() -> None:
+        # Both samples inside the running loop, so the loop itself is in
+        # neither difference; the second with every client still held.
+        gc.collect()
+        rss.append(rss_kib())
+        held = run(port, clients)
+        if asyncio.iscoroutine(held):
+            held = await held
+        gc.collect()
+        rss.append(rss_kib())
+        del held
+
+    asyncio.run(hold())
+    before, after = rss
+    return {"clients": clients, "rss_before_kib": before, "rss_after_kib": after,
+            "kib_per_client": (after - before) / clients}
+
+
+def main(library: str, version: str, *, sync: DispatchRun | None = None,
+         async_: DispatchRun | None = None, parse: ParseLoop | None = None,
+         parse_lines: Callable[[list[str]], list[Any]] | None = None,
+         memory: MemoryRun | None = None, notes: str = "") -> None:
+    """Parse the command line, run what it asks, print one JSON object.
+
+    A mode the library has no API for (``None`` here) prints ``{"error":
+    "..."}``.  ``parse_lines`` narrows the corpus to what the parser
+    accepts (and says so in ``notes``).
+    """
+    parser = argparse.ArgumentParser(description=f"{library} client for bottom's bench/")
+    commands = parser.add_subparsers(dest="command", required=True)
+    dispatch = commands.add_parser("dispatch")
+    dispatch.add_argument("--port", type=int, required=True)
+    dispatch.add_argument("--lines", type=int, required=True)
+    dispatch.add_argument("--mode", choices=("sync", "async"), required=True)
+    dispatch.add_argument("--gc", choices=("on", "off"), default="on")
+    parse_command = commands.add_parser("parse")
+    parse_command.add_argument("--corpus", required=True)
+    parse_command.add_argument("--repeats", type=int, default=5)
+    memory_command = commands.add_parser("memory")
+    memory_command.add_argument("--port", type=int, required=True)
+    memory_command.add_argument("--clients", type=int, default=1000)
+    args = parser.parse_args()
+
+    out: dict[str, Any] = {"library": library, "version": version,
+                           "python": platform.python_version(), "notes": notes}
+    try:
+        if args.command == "dispatch":
+            run = sync if args.mode == "sync" else async_
+            if run is None:
+                out["error"] = f"no {args.mode} handlers in {library}'s API"
+            else:
+                out.update(_dispatch(run, args.port, args.lines, args.gc == "on"))
+        elif args.command == "parse":
+            if parse is None:
+                out["error"] = f"{library} has no public line parser"
+            else:
+                with open(args.corpus, encoding="utf-8") as corpus:
+                    lines: list[Any] = corpus.read().split("\n")
+                if parse_lines is not None:
+                    lines = parse_lines(lines)
+                out.update(_time_parse(parse, lines, args.repeats))
+        elif memory is None:
+            out["error"] = f"no memory program for {library}"
+        else:
+            out.update(_memory(memory, args.port, args.clients))
+    except Exception as exc:  # reported in the table, never a crash of the run
+        out["error"] = f"{type(exc).__name__}: {exc}"
+    print(json.dumps(out), flush=True)
+    # Exit now: a peer's own threads (miniirc's are not daemons) or leftover
+    # Tasks must not keep the process, and so the whole run, waiting.
+    os._exit(0)
