@@ -19,7 +19,7 @@ from .commands import check_raw_line, serialize
 from .connection import Connection, TokenBucket
 from .ctcp import auto_reply
 from .dispatch import Dispatcher, _start
-from .errors import ConnectionFailed, NotConnected
+from .errors import ConnectionFailed, InvalidMessage, NotConnected
 from .events import CLIENT_CONNECT, CLIENT_DISCONNECT, CTCP, message_to_event
 from .framing import DEFAULT_MAX_LINE_BYTES
 from .isupport import ISupport
@@ -131,6 +131,7 @@ class Client(Dispatcher):
             sasl=_mechanism(sasl), caps=caps, alt_nicks=alt_nicks)
         self._register_timer: asyncio.TimerHandle | None = None
         self._give_up_reconnecting = False
+        self._warned_tags = False
         self._loop = loop
         self._conn: Connection | None = None
         self._connecting: asyncio.Future[None] | None = None
@@ -526,14 +527,30 @@ class Client(Dispatcher):
         done once the line(s) reached the transport (after flood control);
         not awaiting it is fine.  ``tags={...}`` adds IRCv3 client tags.
 
+        Once registered on a server that did not enable ``message-tags``,
+        ``tags`` are left off (with one warning): a server without it
+        reads ``@tags`` as an unknown command and drops the whole line
+        (ngircd does), and the message matters more than its tags.
+
         :raises ValueError: (:class:`~bottom.InvalidMessage`) for an
             unknown command, missing kwargs, or a value that would inject
-            a line; raised here, never only through the Future.
+            a line; raised here, never only through the Future.  Also for
+            TAGMSG without ``message-tags``: it would carry nothing.
         :raises NotConnected: when there is no open connection.
         """
+        name = command.strip().upper()
+        if tags and self._session.registered and "message-tags" not in self.caps:
+            if name == "TAGMSG":
+                raise InvalidMessage("TAGMSG not sent: the server did not enable the "
+                                     "message-tags capability, so it would carry nothing")
+            if not self._warned_tags:
+                self._warned_tags = True
+                log.warning("%s:%s did not enable message-tags: sending without tags",
+                            self.host, self.port)
+            tags = None
         lines = serialize(command, kwargs, tags=tags, encoding=self.encoding,
                           prefix_reserve=self.prefix_reserve)
-        return self._write(lines, command.strip().upper())
+        return self._write(lines, name)
 
     def send_raw(self, line: str) -> asyncio.Future[None]:
         """Send one raw line (without CRLF; the client adds it).

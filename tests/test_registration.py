@@ -375,3 +375,21 @@ async def test_sasl_scram_sha_256_completes_against_a_scripted_server(
     conn.send_line(":irc.test 903 bot :SASL authentication successful")
     assert (await conn.wait_for_line("CAP", timeout=TIMEOUT)).params == ("END",)
     await client.disconnect()
+
+
+async def test_tags_are_left_off_when_the_server_did_not_enable_message_tags(
+        caplog: pytest.LogCaptureFixture) -> None:
+    async with Server(caps=("server-time",)) as server:  # like ngircd: no message-tags
+        client = make_client(server)
+        await until_ready(client)
+        conn = server.connections[0]
+        with caplog.at_level(logging.WARNING, logger="bottom"):
+            client.send("privmsg", target="#c", message="still delivered",
+                        tags={"+draft/reply": "abc"})
+            client.send("privmsg", target="#c", message="again", tags={"+x": "y"})
+        sent = await conn.wait_for_line("PRIVMSG", timeout=TIMEOUT)
+        assert sent.params[-1] == "still delivered" and sent.tags == {}
+        assert len([r for r in caplog.records if "message-tags" in r.getMessage()]) == 1
+        with pytest.raises(ValueError, match="TAGMSG"):
+            client.send("tagmsg", target="#c", tags={"+typing": "active"})
+        await client.disconnect()
