@@ -62,9 +62,10 @@ class Client(Dispatcher):
     LS 302, the wanted ``caps`` the server offers, SASL when ``sasl`` is
     ``("account", "password")``, ``"EXTERNAL"`` or a
     :class:`bottom.sasl.Mechanism`, then PASS/NICK/USER), falls back to
-    ``alt_nicks`` and generated nicks when its nick is taken, answers CTCP
-    VERSION/PING/TIME/CLIENTINFO, and triggers ``CLIENT_READY`` once per
-    connection.  A failed registration triggers
+    ``alt_nicks`` and generated nicks when its nick is taken, and triggers
+    ``CLIENT_READY`` once per connection.  Every client answers CTCP
+    VERSION/PING/TIME/CLIENTINFO (rate limited) unless
+    ``ctcp_replies=False``.  A failed registration triggers
     ``CLIENT_REGISTRATION_FAILED`` (``host, port, reason``) and then
     ``CLIENT_DISCONNECT`` with the same reason.  Without ``nick`` nothing
     is sent on connect.
@@ -95,7 +96,7 @@ class Client(Dispatcher):
         caps: Iterable[str] = DEFAULT_CAPS,
         alt_nicks: Iterable[str] = (),
         register_timeout: float = 60.0,
-        ctcp_replies: bool | None = None,
+        ctcp_replies: bool = True,
     ) -> None:
         super().__init__()
         "x".encode(encoding)  # an unknown encoding fails here, not mid-connection
@@ -119,8 +120,8 @@ class Client(Dispatcher):
         self.raw_handlers: list[RawHandler] = []
         #: seconds from connect to 001 before registration counts as failed
         self.register_timeout = register_timeout
-        #: answer CTCP VERSION/PING/TIME/CLIENTINFO (default: when registering)
-        self.ctcp_replies = nick is not None if ctcp_replies is None else ctcp_replies
+        #: answer CTCP VERSION/PING/TIME/CLIENTINFO, rate limited
+        self.ctcp_replies = ctcp_replies
         self._ctcp_bucket = TokenBucket(burst=3, rate=0.5)
         if nick is not None:
             alt_nicks = tuple(alt_nicks)

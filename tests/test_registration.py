@@ -393,3 +393,13 @@ async def test_tags_are_left_off_when_the_server_did_not_enable_message_tags(
         with pytest.raises(ValueError, match="TAGMSG"):
             client.send("tagmsg", target="#c", tags={"+typing": "active"})
         await client.disconnect()
+
+
+async def test_a_client_without_nick_also_answers_ctcp(scripted: Server) -> None:
+    client = bottom.Client(scripted.host, scripted.port, ssl=False)
+    await client.connect()
+    conn = await scripted.wait_for_connection(timeout=TIMEOUT)
+    conn.send_line(":asker!a@h PRIVMSG me :\x01PING 12345\x01")
+    reply = await conn.wait_for_line("NOTICE", timeout=TIMEOUT)
+    assert reply.params == ("asker", "\x01PING 12345\x01")
+    await client.disconnect()
