@@ -15,6 +15,7 @@ servers:
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable
 
 __all__ = ["CapNegotiation", "parse_caps", "DEFAULT_CAPS"]
@@ -33,7 +34,8 @@ def parse_caps(text: str) -> dict[str, str]:
     for token in text.split(" "):
         name, _, value = token.partition("=")
         if name:
-            caps[name] = value
+            # Every client on a server sees the same names: share them.
+            caps[sys.intern(name)] = sys.intern(value)
     return caps
 
 

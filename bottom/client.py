@@ -71,6 +71,18 @@ class Client(Dispatcher):
     is sent on connect.
     """
 
+    # Slots keep a client small (bridges hold thousands); "__dict__" is kept
+    # so users can still hang their own attributes on it, as with bottom 3.
+    __slots__ = (
+        "host", "port", "ssl", "encoding", "auto_pong", "flood_control", "flood_burst",
+        "flood_rate", "ping_interval", "ping_timeout", "connect_timeout", "max_line_bytes",
+        "reconnect", "raw_handlers", "register_timeout", "ctcp_replies", "_ctcp_bucket",
+        "_session", "_register_timer", "_give_up_reconnecting", "_warned_tags", "_loop",
+        "_conn", "_connecting", "_closed", "_disconnect_reason", "_server_error",
+        "_user_closed", "_connected_at", "_keepalive", "_ping_sent_at", "_reconnect_task",
+        "_raw_backlog", "__dict__", "__weakref__",
+    )
+
     def __init__(
         self,
         host: str,
@@ -136,7 +148,9 @@ class Client(Dispatcher):
         self._loop = loop
         self._conn: Connection | None = None
         self._connecting: asyncio.Future[None] | None = None
-        self._closed_event: asyncio.Event | None = None
+        # Done once the current connection is gone (a Future: an Event
+        # costs a deque per connection).
+        self._closed: asyncio.Future[None] | None = None
         self._disconnect_reason: str | None = None
         self._server_error: str | None = None
         self._user_closed = False
@@ -220,10 +234,10 @@ class Client(Dispatcher):
         if self._connecting is not None:
             await asyncio.shield(self._connecting)
             return
-        if self._conn is not None and self._closed_event is not None:
+        if self._conn is not None and self._closed is not None:
             # The old connection is closing but not gone yet: let it finish,
             # so its CLIENT_DISCONNECT fires before this one connects.
-            await self._closed_event.wait()
+            await asyncio.shield(self._closed)
             return await self.connect()
         if self._loop is not running:
             self._loop = running  # disconnected, so rebinding is safe
@@ -278,7 +292,7 @@ class Client(Dispatcher):
             raise ConnectionFailed(f"{where} closed the connection at once",
                                    host=self.host, port=self.port)
         self._conn = conn
-        self._closed_event = asyncio.Event()
+        self._closed = loop.create_future()
         self._disconnect_reason = None
         self._server_error = None
         self._user_closed = False
@@ -304,7 +318,7 @@ class Client(Dispatcher):
         if self._reconnect_task is not None:
             self._reconnect_task.cancel()
             self._reconnect_task = None
-        conn, closed = self._conn, self._closed_event
+        conn, closed = self._conn, self._closed
         if conn is None or closed is None:
             return
         if not self._user_closed:
@@ -314,7 +328,7 @@ class Client(Dispatcher):
         # A peer that stopped reading would hold a graceful close open.
         deadline = asyncio.get_running_loop().call_later(5.0, conn.abort)
         try:
-            await closed.wait()
+            await asyncio.shield(closed)
         finally:
             deadline.cancel()
 
@@ -360,11 +374,11 @@ class Client(Dispatcher):
                 reason = "server closed the connection"
         lasted = self.loop.time() - self._connected_at
         log.info("disconnected from %s:%s: %s", self.host, self.port, reason)
-        closed = self._closed_event
-        self._closed_event = None
+        closed = self._closed
+        self._closed = None
         user_closed = self._user_closed
-        if closed is not None:
-            closed.set()
+        if closed is not None and not closed.done():
+            closed.set_result(None)
         self._dispatch(CLIENT_DISCONNECT,
                        {"host": self.host, "port": self.port, "reason": reason})
         if self.reconnect is not None and not user_closed and not self._give_up_reconnecting \

@@ -74,6 +74,11 @@ class Connection(asyncio.Protocol):
     is gone.
     """
 
+    # One per connection, and bridges hold thousands: slots keep it small.
+    __slots__ = ("loop", "encoding", "_decoder", "_on_line", "_on_lost", "_flood",
+                 "transport", "_queue", "_drain_timer", "_paused", "_lost", "_held",
+                 "last_received", "last_sent")
+
     def __init__(self, loop: asyncio.AbstractEventLoop, *,
                  on_line: Callable[[str], None],
                  on_lost: Callable[[Connection, Exception | None], None],

@@ -227,6 +227,8 @@ class Dispatcher:
     spelled differently but are one event.
     """
 
+    __slots__ = ("_handlers", "_waiters")
+
     def __init__(self) -> None:
         self._handlers: dict[str, list[_Handler]] = {}
         self._waiters: dict[str, list[asyncio.Future[Kwargs]]] = {}

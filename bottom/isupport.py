@@ -14,6 +14,7 @@ token's default, so a hostile or buggy 005 can never break a client.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
@@ -104,7 +105,8 @@ class ISupport(Mapping[str, str]):
                 continue
             key, _, value = token.partition("=")
             if key:
-                self._tokens[key] = unescape_value(value)
+                # Every client on a server holds the same tokens: share them.
+                self._tokens[sys.intern(key)] = sys.intern(unescape_value(value))
         self._cache.clear()
 
     def clear(self) -> None:

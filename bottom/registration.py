@@ -19,6 +19,7 @@ is tested without one.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -45,6 +46,13 @@ WATCHED_COMMANDS = frozenset({
 _DEFAULT_NICKLEN, _DEFAULT_USERLEN, _DEFAULT_HOSTLEN = 30, 10, 63
 
 
+@functools.lru_cache(maxsize=32)
+def _wanted_caps(caps: tuple[str, ...], sasl: bool) -> frozenset[str]:
+    """One shared set per distinct ``caps=``: thousands of clients of a bridge
+    usually ask for the same ones."""
+    return frozenset(caps) | ({"sasl"} if sasl else frozenset())
+
+
 class Session:
     """What one client knows about its own session, plus registration.
 
@@ -52,6 +60,11 @@ class Session:
     otherwise); ``caps`` the enabled capabilities; ``isupport`` the 005
     tokens.  All are reset by :meth:`start` on every connection.
     """
+
+    __slots__ = ("_send", "_emit", "_fail", "wanted_nick", "username", "realname",
+                 "_password", "sasl", "alt_nicks", "_wanted_caps", "nick", "isupport", "cap",
+                 "registered", "ready", "own_user", "own_host", "_failed", "_negotiating",
+                 "_sasl_state", "_challenge", "_nick_attempts")
 
     def __init__(self, *, send: Callable[[list[str]], object],
                  emit: Callable[[str, dict[str, Any]], object],
@@ -69,10 +82,7 @@ class Session:
         self._password = password
         self.sasl = sasl
         self.alt_nicks = tuple(alt_nicks)
-        wanted = set(caps)
-        if sasl is not None:
-            wanted.add("sasl")
-        self._wanted_caps = frozenset(wanted)
+        self._wanted_caps = _wanted_caps(tuple(caps), sasl is not None)
         self.nick: str | None = nick
         self.isupport = ISupport()
         self.cap = CapNegotiation(self._wanted_caps)

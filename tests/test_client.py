@@ -584,3 +584,22 @@ async def test_connect_while_the_old_connection_closes_reports_its_disconnect_fi
     assert order == ["connect", "disconnect", "connect"]
     assert not client.is_closing()
     await client.disconnect()
+
+
+def test_users_can_still_hang_their_own_attributes_on_a_client() -> None:
+    import weakref
+
+    client = bottom.Client("127.0.0.1", 6667, ssl=False)
+    client.state = {"seen": 0}  # type: ignore[attr-defined]
+    assert client.state == {"seen": 0}  # type: ignore[attr-defined]
+    assert weakref.ref(client)() is client
+
+
+class _MyBot(bottom.Client):
+    def __init__(self) -> None:
+        super().__init__("127.0.0.1", 6667, ssl=False)
+        self.greeting = "hello"
+
+
+def test_a_subclass_of_client_keeps_its_own_attributes() -> None:
+    assert _MyBot().greeting == "hello"
