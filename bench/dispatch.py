@@ -49,7 +49,6 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
 from typing import Any, TypedDict
 
 if not __package__:
@@ -57,6 +56,7 @@ if not __package__:
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.options import positive_int
+from bench.processes import ListeningProcess
 
 __all__ = ["ASYNC", "ASYNC_FLOOR", "HOST", "PEERS", "ROOT", "SYNC", "SYNC_FLOOR", "TARGETS",
            "BlastServer", "Row", "main", "measure", "privmsg_lines", "privmsgs", "program_args",
@@ -229,42 +229,13 @@ def _blast(conn: socket.socket, payload: bytes) -> None:
         pass
 
 
-class BlastServer:
+class BlastServer(ListeningProcess):
     """The blasting server as a child process: ``with BlastServer(n) as s: s.port``."""
 
     def __init__(self, lines: int, *, tags: bool = True) -> None:
-        self.lines = lines
-        self.tags = tags
-        self.port = 0
-        self._process: subprocess.Popen[str] | None = None
+        args = ["-m", "bench.dispatch", "serve", "--lines", str(lines)]
+        super().__init__(args if tags else [*args, "--untagged"], "the blasting server")
 
-    def __enter__(self) -> BlastServer:
-        command = [sys.executable, "-m", "bench.dispatch", "serve", "--lines", str(self.lines)]
-        if not self.tags:
-            command.append("--untagged")
-        self._process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
-        assert self._process.stdout is not None
-        first = self._process.stdout.readline().split()
-        if first[:2] != ["listening", "on"]:
-            self.close()
-            raise RuntimeError(f"the blasting server did not start: {first!r}")
-        self.port = int(first[2].rsplit(":", 1)[1])
-        return self
-
-    def close(self) -> None:
-        if self._process is not None:
-            self._process.terminate()
-            self._process.wait(10)
-            if self._process.stdout is not None:
-                self._process.stdout.close()
-            self._process = None
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
-        self.close()
-
-
-# --- running client programs -------------------------------------------------
 
 def run_program(python: str | Path, program: str, args: Sequence[str],
                 timeout: float = 900.0) -> dict[str, Any]:

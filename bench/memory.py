@@ -24,19 +24,18 @@ import argparse
 import platform
 import resource
 import statistics
-import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from types import TracebackType
 from typing import TypedDict
 
 if not __package__:
     # Run as a script: make `bench` importable, as it is for bench/run.py.
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.dispatch import ROOT, run_program
+from bench.dispatch import run_program
 from bench.options import positive_int
+from bench.processes import ListeningProcess
 
 __all__ = ["BOTTOM", "FLOOR", "Row", "TestServer", "main", "measure", "raise_nofile"]
 
@@ -64,36 +63,12 @@ def raise_nofile() -> None:
         resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
 
-class TestServer:
+class TestServer(ListeningProcess):
     """``python -m bottom.testing --port 0`` as a child process."""
 
     def __init__(self) -> None:
-        self.port = 0
-        self._process: subprocess.Popen[str] | None = None
-
-    def __enter__(self) -> TestServer:
-        self._process = subprocess.Popen(
-            [sys.executable, "-m", "bottom.testing", "--port", "0"],
-            cwd=ROOT, stdout=subprocess.PIPE, text=True)
-        assert self._process.stdout is not None
-        first = self._process.stdout.readline().split()
-        if first[:2] != ["listening", "on"]:
-            self.close()
-            raise RuntimeError(f"python -m bottom.testing did not start: {first!r}")
-        self.port = int(first[2].rsplit(":", 1)[1])
-        return self
-
-    def close(self) -> None:
-        if self._process is not None:
-            self._process.terminate()
-            self._process.wait(30)
-            if self._process.stdout is not None:
-                self._process.stdout.close()
-            self._process = None
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
-        self.close()
+        super().__init__(["-m", "bottom.testing", "--port", "0"], "python -m bottom.testing",
+                         stop_timeout=30.0)
 
 
 def measure(clients: int = 1000, repeats: int = 3) -> list[Row]:

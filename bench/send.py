@@ -36,7 +36,6 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from types import TracebackType
 from typing import Any, TypedDict
 
 if not __package__:
@@ -46,6 +45,7 @@ if not __package__:
 import bottom
 from bench.dispatch import HOST, ROOT, privmsgs
 from bench.options import positive_int
+from bench.processes import ListeningProcess
 
 __all__ = ["AWAITED", "FLOOR", "NOT_AWAITED", "Row", "main", "measure"]
 
@@ -92,40 +92,12 @@ def _count(conn: socket.socket, n: int) -> None:
     # The client closed: nothing left to read, so no RST can lose anything.
 
 
-class _Sink:
+class _Sink(ListeningProcess):
     """The sink as a child process: ``with _Sink(n) as sink: sink.port``."""
 
     def __init__(self, lines: int) -> None:
-        self.lines = lines
-        self.port = 0
-        self._process: subprocess.Popen[str] | None = None
+        super().__init__(["-m", "bench.send", "sink", "--lines", str(lines)], "the sink")
 
-    def __enter__(self) -> _Sink:
-        self._process = subprocess.Popen(
-            [sys.executable, "-m", "bench.send", "sink", "--lines", str(self.lines)],
-            cwd=ROOT, stdout=subprocess.PIPE, text=True)
-        assert self._process.stdout is not None
-        first = self._process.stdout.readline().split()
-        if first[:2] != ["listening", "on"]:
-            self.close()
-            raise RuntimeError(f"the sink did not start: {first!r}")
-        self.port = int(first[2].rsplit(":", 1)[1])
-        return self
-
-    def close(self) -> None:
-        if self._process is not None:
-            self._process.terminate()
-            self._process.wait(10)
-            if self._process.stdout is not None:
-                self._process.stdout.close()
-            self._process = None
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
-        self.close()
-
-
-# --- the client (its own process) --------------------------------------------
 
 class _Answer(asyncio.Protocol):
     """The floor's protocol: resolves ``done`` when the sink answers."""
