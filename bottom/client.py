@@ -8,6 +8,7 @@ The hot path is ``Connection.data_received`` -> :meth:`Client._on_line`
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import ssl as _ssl
 from collections.abc import Awaitable, Callable, Iterable, Mapping
@@ -80,7 +81,7 @@ class Client(Dispatcher):
         "_session", "_register_timer", "_give_up_reconnecting", "_warned_tags", "_loop",
         "_conn", "_connecting", "_closed", "_disconnect_reason", "_server_error",
         "_user_closed", "_connected_at", "_keepalive", "_ping_sent_at", "_reconnect_task",
-        "_raw_backlog", "__dict__", "__weakref__",
+        "_raw_backlog", "_opening", "__dict__", "__weakref__",
     )
 
     def __init__(
@@ -148,6 +149,7 @@ class Client(Dispatcher):
         self._loop = loop
         self._conn: Connection | None = None
         self._connecting: asyncio.Future[None] | None = None
+        self._opening: asyncio.Task[Any] | None = None
         # Done once the current connection is gone (a Future: an Event
         # costs a deque per connection).
         self._closed: asyncio.Future[None] | None = None
@@ -273,11 +275,20 @@ class Client(Dispatcher):
                           encoding=self.encoding, max_line_bytes=self.max_line_bytes,
                           flood=flood)
         where = f"{self.host}:{self.port}"
+        # Its own Task, so that disconnect() can abandon it without
+        # cancelling whoever awaits connect().
+        opening = loop.create_task(asyncio.wait_for(
+            loop.create_connection(lambda: conn, self.host, self.port, ssl=context,
+                                   server_hostname=self.host if context else None),
+            self.connect_timeout))
+        self._opening = opening
         try:
-            await asyncio.wait_for(
-                loop.create_connection(lambda: conn, self.host, self.port, ssl=context,
-                                       server_hostname=self.host if context else None),
-                self.connect_timeout)
+            await opening
+        except asyncio.CancelledError:
+            if opening.cancelled() and self._opening is None:
+                raise ConnectionFailed(f"connecting to {where} was abandoned: disconnect() "
+                                       "was called", host=self.host, port=self.port) from None
+            raise
         except _ssl.SSLError as exc:
             raise ConnectionFailed(f"TLS handshake with {where} failed: {exc}",
                                    host=self.host, port=self.port) from exc
@@ -288,6 +299,8 @@ class Client(Dispatcher):
         except OSError as exc:
             raise ConnectionFailed(f"could not connect to {where}: {exc}",
                                    host=self.host, port=self.port) from exc
+        finally:
+            self._opening = None
         if conn.lost:
             raise ConnectionFailed(f"{where} closed the connection at once",
                                    host=self.host, port=self.port)
@@ -318,6 +331,14 @@ class Client(Dispatcher):
         if self._reconnect_task is not None:
             self._reconnect_task.cancel()
             self._reconnect_task = None
+        opening, self._opening = self._opening, None
+        if opening is not None:
+            # A connect() still opening: abandon it (it raises ConnectionFailed).
+            opening.cancel()
+            connecting = self._connecting
+            if connecting is not None:
+                with contextlib.suppress(Exception):  # connect() reports it
+                    await asyncio.shield(connecting)
         conn, closed = self._conn, self._closed
         if conn is None or closed is None:
             return

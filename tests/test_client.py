@@ -603,3 +603,27 @@ class _MyBot(bottom.Client):
 
 def test_a_subclass_of_client_keeps_its_own_attributes() -> None:
     assert _MyBot().greeting == "hello"
+
+
+async def test_disconnect_abandons_a_connect_still_in_progress() -> None:
+    # A listener that never accepts: the TCP handshake completes in the
+    # kernel backlog, so use a TLS client against it, which waits forever
+    # for the server's handshake.
+    import socket as socket_module
+
+    listener = socket_module.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    port = listener.getsockname()[1]
+    try:
+        client = bottom.Client("127.0.0.1", port, ssl=True, connect_timeout=60)
+        seen: list[str] = []
+        client.on("client_connect", lambda: seen.append("connect"))
+        connecting = asyncio.ensure_future(client.connect())
+        await asyncio.wait_for(_until(lambda: client._opening is not None), TIMEOUT)
+        await asyncio.wait_for(client.disconnect(), TIMEOUT)
+        with pytest.raises(bottom.ConnectionFailed, match="abandoned"):
+            await asyncio.wait_for(connecting, TIMEOUT)
+        assert seen == [] and client.is_closing()
+    finally:
+        listener.close()
