@@ -275,12 +275,18 @@ class Client(Dispatcher):
                           encoding=self.encoding, max_line_bytes=self.max_line_bytes,
                           flood=flood)
         where = f"{self.host}:{self.port}"
+
+        async def open_transport() -> object:
+            # Made inside the Task: cancelled before it starts, the Task
+            # then leaves no create_connection() coroutine unawaited.
+            return await asyncio.wait_for(
+                loop.create_connection(lambda: conn, self.host, self.port, ssl=context,
+                                       server_hostname=self.host if context else None),
+                self.connect_timeout)
+
         # Its own Task, so that disconnect() can abandon it without
         # cancelling whoever awaits connect().
-        opening = loop.create_task(asyncio.wait_for(
-            loop.create_connection(lambda: conn, self.host, self.port, ssl=context,
-                                   server_hostname=self.host if context else None),
-            self.connect_timeout))
+        opening = loop.create_task(open_transport())
         self._opening = opening
         try:
             await opening

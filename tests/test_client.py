@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import shutil
 import socket
 import ssl
 import subprocess
+import warnings
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -621,9 +623,13 @@ async def test_disconnect_abandons_a_connect_still_in_progress() -> None:
         client.on("client_connect", lambda: seen.append("connect"))
         connecting = asyncio.ensure_future(client.connect())
         await asyncio.wait_for(_until(lambda: client._opening is not None), TIMEOUT)
-        await asyncio.wait_for(client.disconnect(), TIMEOUT)
-        with pytest.raises(bottom.ConnectionFailed, match="abandoned"):
-            await asyncio.wait_for(connecting, TIMEOUT)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            await asyncio.wait_for(client.disconnect(), TIMEOUT)
+            with pytest.raises(bottom.ConnectionFailed, match="abandoned"):
+                await asyncio.wait_for(connecting, TIMEOUT)
+            gc.collect()
         assert seen == [] and client.is_closing()
+        assert not [w for w in caught if "never awaited" in str(w.message)]
     finally:
         listener.close()
