@@ -172,30 +172,22 @@ def _int(text: str) -> int:
     return int(text)
 
 
-def _target_message(p: tuple[str, ...], kw: dict[str, Any]) -> None:
-    kw["target"] = p[0]
-    kw["message"] = p[1]
-
-
 def _privmsg(p: tuple[str, ...], kw: dict[str, Any]) -> str | None:
-    kw["target"] = p[0]
-    text = kw["message"] = p[1]
-    if text[:1] == "\x01":
-        return _ctcp(text, kw, "CTCP_")
-    return None
+    return _text_message(p, kw, request=True)
 
 
 def _notice(p: tuple[str, ...], kw: dict[str, Any]) -> str | None:
+    return _text_message(p, kw, request=False)
+
+
+def _text_message(p: tuple[str, ...], kw: dict[str, Any], *, request: bool) -> str | None:
+    """PRIVMSG/NOTICE kwargs.  A ``\\x01``-framed PRIVMSG is a CTCP request
+    (CTCP_<COMMAND>), a framed NOTICE a reply (CTCP_REPLY); both keep
+    ``message`` as sent."""
     kw["target"] = p[0]
     text = kw["message"] = p[1]
-    if text[:1] == "\x01":
-        return _ctcp(text, kw, "")
-    return None
-
-
-def _ctcp(text: str, kw: dict[str, Any], request: str) -> str | None:
-    """A ``\\x01``-framed PRIVMSG is a CTCP request (CTCP_<COMMAND>), a
-    framed NOTICE a reply (CTCP_REPLY); both keep ``message`` as sent."""
+    if text[:1] != "\x01":
+        return None
     parsed = parse_ctcp(text)
     if parsed is None:
         return None
