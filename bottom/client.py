@@ -21,7 +21,7 @@ from .connection import Connection, TokenBucket
 from .ctcp import auto_reply
 from .dispatch import Dispatcher, _start
 from .errors import ConnectionFailed, InvalidMessage, NotConnected
-from .events import CLIENT_CONNECT, CLIENT_DISCONNECT, CTCP, message_to_event
+from .events import CLIENT_CONNECT, CLIENT_DISCONNECT, CTCP, message_to_event, privmsg_event
 from .framing import DEFAULT_MAX_LINE_BYTES
 from .isupport import ISupport
 from .message import Message
@@ -469,11 +469,16 @@ class Client(Dispatcher):
         skipped.
         """
         try:
-            msg = _parse(line)
             if self.raw_handlers:
-                self._run_middleware(msg)
+                self._run_middleware(_parse(line))
+                return
+            # Most lines of a busy channel are plain PRIVMSGs; they need no
+            # Message (no middleware sees it) and no watching by the session.
+            kwargs = privmsg_event(line)
+            if kwargs is not None:
+                self._dispatch(_PRIVMSG, kwargs)
             else:
-                self._handle_message(msg)
+                self._handle_message(_parse(line))
         except ValueError as exc:
             log.warning("skipped a line the server sent that is not IRC: %s", exc)
         except Exception:

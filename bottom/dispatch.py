@@ -17,8 +17,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
+import functools
 import inspect
 import logging
+import operator
 import sys
 from collections.abc import Awaitable, Callable, Coroutine, Generator, Iterable
 from typing import Any, Literal, TypeVar, overload
@@ -34,9 +36,15 @@ Kwargs = dict[str, Any]
 
 
 class _Handler:
-    """A registered function and how to call it, worked out once."""
+    """A registered function and how to call it, worked out once.
 
-    __slots__ = ("func", "names", "required")
+    ``_dispatch`` picks the cheapest call the signature allows: everything
+    as ``**kwargs``; nothing; the one named kwarg positionally (``key``);
+    several positionally through ``itemgetter`` (``pick``); or, for
+    keyword-only parameters, by name.
+    """
+
+    __slots__ = ("func", "names", "required", "key", "pick")
 
     def __init__(self, func: Callable[..., Any]) -> None:
         self.func = func
@@ -44,11 +52,16 @@ class _Handler:
         self.names: tuple[str, ...] | None = None
         #: the names without a default: a call without them cannot work
         self.required: frozenset[str] = frozenset()
+        #: the only name, when it may be passed positionally
+        self.key: str | None = None
+        #: the names as a positional tuple, when there are several
+        self.pick: Callable[[Kwargs], tuple[Any, ...]] | None = None
         try:
             signature = inspect.signature(func)
         except (TypeError, ValueError):
             return  # builtins and the like: give them everything
         names, required = [], []
+        positional = True
         for param in signature.parameters.values():
             if param.kind is param.VAR_KEYWORD:
                 return
@@ -56,8 +69,28 @@ class _Handler:
                 names.append(param.name)
                 if param.default is param.empty:
                     required.append(param.name)
+            if param.kind is not param.POSITIONAL_OR_KEYWORD and \
+                    param.kind is not param.VAR_POSITIONAL:
+                positional = False
         self.names = tuple(names)
         self.required = frozenset(required)
+        if positional and len(names) == 1:
+            self.key = names[0]
+        elif positional and len(names) > 1:
+            self.pick = operator.itemgetter(*names)
+
+    def call_by_name(self, kwargs: Kwargs, event: str) -> Any:
+        """Call with the named kwargs the event has; skip (return None) when
+        it lacks one the function requires."""
+        names = self.names or ()
+        given = {k: kwargs[k] for k in names if k in kwargs}
+        if len(given) != len(names) and not self.required <= given.keys():
+            # A malformed line lacks what this handler needs: skip it
+            # rather than log the server's fault as the handler's TypeError.
+            log.debug("%s handler %r skipped: the line has no %s", event, self.func,
+                      ", ".join(sorted(self.required - given.keys())))
+            return None
+        return self.func(**given)
 
 
 class _Suspend:
@@ -109,6 +142,15 @@ async def _guarded(coro: Awaitable[Any], event: str, func: Callable[..., Any]) -
         log.exception("error in %s handler %r", event, func)
 
 
+def _report(event: str, func: Callable[..., Any], task: asyncio.Task[Any]) -> None:
+    """Log what a handler's Task raised; reading it means asyncio never
+    warns that the error was not retrieved."""
+    if not task.cancelled():
+        error = task.exception()
+        if error is not None and isinstance(error, Exception):
+            log.error("error in %s handler %r", event, func, exc_info=error)
+
+
 def _start_without_loop(coro: Coroutine[Any, Any, Any], event: str,
                         func: Callable[..., Any]) -> None:
     """``trigger`` from plain code with no loop running: a coroutine handler
@@ -137,8 +179,12 @@ if sys.version_info >= (3, 12):
         except RuntimeError:
             _start_without_loop(coro, event, func)
             return None
-        task = asyncio.Task(_guarded(coro, event, func), loop=loop, eager_start=True)
-        return None if task.done() else task
+        task = asyncio.Task(coro, loop=loop, eager_start=True)
+        if task.done():
+            _report(event, func, task)
+            return None
+        task.add_done_callback(functools.partial(_report, event, func))
+        return task
 
 else:
     from asyncio.tasks import _enter_task, _leave_task
@@ -156,9 +202,9 @@ else:
         first = _FirstStep()
         context = contextvars.copy_context()
         if sys.version_info >= (3, 11):
-            task = loop.create_task(_continue(coro, first, event, func), context=context)
+            task = asyncio.Task(_continue(coro, first, event, func), loop=loop, context=context)
         else:  # no context= yet: the Task copies the context it is made in
-            task = context.run(loop.create_task, _continue(coro, first, event, func))
+            task = context.run(asyncio.Task, _continue(coro, first, event, func), loop=loop)
         caller = asyncio.current_task(loop)
         if caller is not None:
             _leave_task(loop, caller)
@@ -301,26 +347,35 @@ class Dispatcher:
         """The hot path: call handlers, wake waiters.  ``name`` is canonical."""
         tasks: list[asyncio.Task[None]] | None = None
         for handler in self._handlers.get(name, ()):
-            func = handler.func
-            names = handler.names
             try:
-                if names is None:
-                    result = func(**kwargs)
+                # Cheapest call first; a kwarg missing from this line sends
+                # the call the slow way, by name (KeyError is never the
+                # handler's own here: it has not been called yet).
+                if handler.key is not None:
+                    try:
+                        arg = kwargs[handler.key]
+                    except KeyError:
+                        result = handler.call_by_name(kwargs, name)
+                    else:
+                        result = handler.func(arg)
+                elif handler.pick is not None:
+                    try:
+                        args = handler.pick(kwargs)
+                    except KeyError:
+                        result = handler.call_by_name(kwargs, name)
+                    else:
+                        result = handler.func(*args)
+                elif handler.names is None:
+                    result = handler.func(**kwargs)
+                elif handler.names:
+                    result = handler.call_by_name(kwargs, name)
                 else:
-                    given = {k: kwargs[k] for k in names if k in kwargs}
-                    if len(given) != len(names) and not handler.required <= given.keys():
-                        # A malformed line lacks what this handler needs:
-                        # skip it rather than log the server's fault as
-                        # the handler's TypeError.
-                        log.debug("%s handler %r skipped: the line has no %s", name, func,
-                                  ", ".join(sorted(handler.required - given.keys())))
-                        continue
-                    result = func(**given)
+                    result = handler.func()
             except Exception:
-                log.exception("error in %s handler %r", name, func)
+                log.exception("error in %s handler %r", name, handler.func)
                 continue
             if result is not None and inspect.iscoroutine(result):
-                task = _start(result, name, func)
+                task = _start(result, name, handler.func)
                 if task is not None:
                     if tasks is None:
                         tasks = []

@@ -301,3 +301,48 @@ def test_a_handler_is_skipped_quietly_when_the_event_lacks_a_kwarg_it_needs(
         hub.trigger("privmsg", nick="n", params=["#c"])
     assert seen == ["(none)", ["nick", "params"]]
     assert not caplog.records
+
+
+class _Bot:
+    def __init__(self) -> None:
+        self.seen: list[object] = []
+
+    def on_message(self, message: str) -> None:
+        self.seen.append(message)
+
+    def on_pair(self, nick: str, message: str) -> None:
+        self.seen.append((nick, message))
+
+
+def test_every_signature_shape_gets_the_kwargs_it_names(hub: Dispatcher) -> None:
+    seen: list[object] = []
+    bot = _Bot()
+    hub.on("privmsg", lambda: seen.append("none"))
+    hub.on("privmsg", lambda message: seen.append(message))
+    hub.on("privmsg", lambda message, nick: seen.append((message, nick)))
+    hub.on("privmsg", lambda *, nick, message: seen.append(("kw", nick, message)))
+    hub.on("privmsg", lambda nick, *, message: seen.append(("mixed", nick, message)))
+    hub.on("privmsg", lambda message, *rest: seen.append(("rest", message, rest)))
+    hub.on("privmsg", lambda nick, tags=None: seen.append(("default", nick, tags)))
+    hub.on("privmsg", lambda nick, missing="d": seen.append(("absent", nick, missing)))
+    hub.on("privmsg", bot.on_message)
+    hub.on("privmsg", bot.on_pair)
+    hub.trigger("privmsg", nick="n", target="#c", message="hi", tags={})
+    assert seen == ["none", "hi", ("hi", "n"), ("kw", "n", "hi"), ("mixed", "n", "hi"),
+                    ("rest", "hi", ()), ("default", "n", {}), ("absent", "n", "d")]
+    assert bot.seen == ["hi", ("n", "hi")]
+
+
+def test_a_handlers_own_key_error_is_logged_not_taken_for_a_missing_kwarg(
+        hub: Dispatcher, caplog: pytest.LogCaptureFixture) -> None:
+    def one(message: str) -> None:
+        raise KeyError("own")
+
+    def two(nick: str, message: str) -> None:
+        raise KeyError("own too")
+
+    hub.on("privmsg", one)
+    hub.on("privmsg", two)
+    with caplog.at_level(logging.ERROR, logger="bottom"):
+        hub.trigger("privmsg", nick="n", message="hi")
+    assert [r.exc_info[1].args for r in caplog.records if r.exc_info] == [("own",), ("own too",)]

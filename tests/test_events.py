@@ -14,6 +14,7 @@ from bottom.events import (
     NUMERICS,
     canonical_event,
     message_to_event,
+    privmsg_event,
 )
 from bottom.message import Message
 
@@ -537,3 +538,52 @@ def test_event_kwargs_lists_exactly_what_a_full_line_gives(name: str) -> None:
     got_name, kwargs = event(FULL_LINES[name])
     assert got_name == name
     assert tuple(key for key in kwargs if key != "tags") == EVENT_KWARGS[name]
+
+
+# --- the fused PRIVMSG path --------------------------------------------------
+
+# Lines built near the one shape privmsg_event takes: every piece may be
+# off by a space, a colon, a case or a \x01, so both answers are exercised.
+_NEAR_PRIVMSG = st.builds(
+    lambda tags, source, gap, command, target, colon, text: (
+        f"{tags}{source}{gap}{command} {target}{colon}{text}"),
+    st.sampled_from(["", "@a=1 ", "@a=b\\sc;d ", "@ ", "@a=1  ", "@a=1"]),
+    st.sampled_from([":n!u@h", ":n", ":irc.test", ":", "", ":!@", ":n!u@2001:db8::1"]),
+    st.sampled_from([" ", "  "]),
+    st.sampled_from(["PRIVMSG", "privmsg", "NOTICE", "PRIVMSG\r"]),
+    st.sampled_from(["#c", "", "#c extra", "me", "#c:x"]),
+    st.sampled_from([" :", " ", "  :", ""]),
+    st.text(st.sampled_from("ab :\x01\r"), max_size=8),
+)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.one_of(_NEAR_PRIVMSG, st.text(max_size=60)))
+def test_privmsg_event_agrees_with_the_general_path(line: str) -> None:
+    kwargs = privmsg_event(line)
+    if kwargs is None:
+        return
+    assert message_to_event(Message.parse(line)) == ("PRIVMSG", kwargs)
+
+
+@pytest.mark.parametrize("line", [
+    f"{SRC} PRIVMSG #c :hi",
+    f"@time=2026-11-23T17:00:00.000Z;msgid=x {SRC} PRIVMSG #c :hi there",
+    f"{SRC} PRIVMSG #c :",
+    ":irc.test PRIVMSG me :server says",
+])
+def test_privmsg_event_maps_the_plain_shapes(line: str) -> None:
+    assert privmsg_event(line) == event(line)[1]
+
+
+@pytest.mark.parametrize("line", [
+    f"{SRC} PRIVMSG #c hi",  # no colon before the text
+    f"{SRC}  PRIVMSG #c :hi",  # a run of spaces
+    f"{SRC} privmsg #c :hi",  # not the usual spelling
+    f"{SRC} PRIVMSG #c :\x01ACTION waves\x01",  # a CTCP
+    f"{SRC} NOTICE #c :hi",
+    "PRIVMSG #c :no source",
+    ": PRIVMSG #c :empty source",
+])
+def test_privmsg_event_leaves_other_shapes_to_the_general_path(line: str) -> None:
+    assert privmsg_event(line) is None
