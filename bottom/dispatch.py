@@ -4,9 +4,11 @@ Handlers may be plain functions or coroutine functions.  A coroutine
 handler is started *eagerly*: it runs inside ``trigger``, as its own Task
 (``asyncio.current_task()``, ``asyncio.timeout`` and context variables
 behave as in any Task), until it first really waits.  So every handler
-starts in registration order, and on Python 3.12+ a handler that never
-waits is never scheduled at all (3.10/3.11 lack eager Tasks: there the
-Task still gets one, empty, step).
+starts in registration order, and a handler that never waits is never
+scheduled at all.  Python 3.12+ has eager Tasks for this; on 3.10/3.11
+bottom runs the Task's first step itself on asyncio's own loops, while on
+other loops (uvloop) there a coroutine handler starts at the loop's next
+turn, after the plain handlers of the same line.
 
 A handler that raises is logged on the ``bottom`` logger with the event
 name and traceback; the other handlers and the connection carry on.
@@ -15,14 +17,14 @@ name and traceback; the other handlers and the connection carry on.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import contextvars
+import collections
 import functools
 import inspect
 import logging
 import operator
 import sys
 from collections.abc import Awaitable, Callable, Coroutine, Generator, Iterable
+from types import CoroutineType
 from typing import Any, Literal, TypeVar, overload
 
 from .events import canonical_event
@@ -93,55 +95,6 @@ class _Handler:
         return self.func(**given)
 
 
-class _Suspend:
-    """Hand what a coroutine yielded to the Task running :func:`_drive`.
-
-    The Task then waits on the very same Future (its wakeup is the
-    Future's own callback, so the resume comes exactly when it would in a
-    Task that had run the coroutine from the start) without taking the
-    result: the coroutine reads that itself when it is stepped again.
-    """
-
-    __slots__ = ("waiting_on",)
-
-    def __init__(self, waiting_on: Any) -> None:
-        self.waiting_on = waiting_on
-
-    def __await__(self) -> Generator[Any, None, None]:
-        yield self.waiting_on
-
-
-async def _drive(coro: Coroutine[Any, Any, Any], waiting_on: Any) -> None:
-    """Go on running a coroutine whose first step ran elsewhere, as a Task would.
-
-    Cancelling the Task cancels the Future the coroutine waits on, so the
-    coroutine sees ``CancelledError`` from its own ``await``.
-    """
-    try:
-        while True:
-            try:
-                await _Suspend(waiting_on)
-            except asyncio.CancelledError:
-                if waiting_on is None or not waiting_on.cancelled():
-                    # Cancelled while what it waits on could not be: tell
-                    # the coroutine directly.
-                    waiting_on = coro.throw(asyncio.CancelledError())
-                    continue
-            except Exception:
-                pass  # the Future's own error: the coroutine raises it itself
-            waiting_on = coro.send(None)
-    except StopIteration:
-        return
-
-
-async def _guarded(coro: Awaitable[Any], event: str, func: Callable[..., Any]) -> None:
-    """Await a handler; log what it raises, so no Task ever holds an error."""
-    try:
-        await coro
-    except Exception:
-        log.exception("error in %s handler %r", event, func)
-
-
 def _report(event: str, func: Callable[..., Any], task: asyncio.Task[Any]) -> None:
     """Log what a handler's Task raised; reading it means asyncio never
     warns that the error was not retrieved."""
@@ -191,62 +144,34 @@ else:
 
     def _start(coro: Coroutine[Any, Any, Any], event: str,
                func: Callable[..., Any]) -> asyncio.Task[None] | None:
-        """Python 3.10/3.11 have no eager Tasks: make the Task, then run the
-        coroutine's first step now as that Task (current_task(), asyncio.timeout
-        and context variables see it), leaving the rest to the Task."""
+        """Python 3.10/3.11 have no eager Tasks, so run the new Task's first
+        step now, as 3.12 does: asyncio's own loops queue it last in
+        ``loop._ready`` (these versions' code no longer changes).  On another
+        kind of loop the Task starts at the loop's next turn instead."""
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
             _start_without_loop(coro, event, func)
             return None
-        first = _FirstStep()
-        context = contextvars.copy_context()
-        if sys.version_info >= (3, 11):
-            task = asyncio.Task(_continue(coro, first, event, func), loop=loop, context=context)
-        else:  # no context= yet: the Task copies the context it is made in
-            task = context.run(asyncio.Task, _continue(coro, first, event, func), loop=loop)
-        caller = asyncio.current_task(loop)
-        if caller is not None:
-            _leave_task(loop, caller)
-        _enter_task(loop, task)
-        try:
-            first.waiting_on = context.run(coro.send, None)
-        except StopIteration:
-            first.finished = True
-        except Exception:
-            first.finished = True
-            log.exception("error in %s handler %r", event, func)
-        finally:
-            _leave_task(loop, task)
+        task = asyncio.Task(coro, loop=loop)
+        ready = getattr(loop, "_ready", None)
+        if type(ready) is collections.deque and ready and \
+                getattr(ready[-1]._callback, "__self__", None) is task:
+            first_step = ready.pop()
+            # A trigger from inside a Task: asyncio allows one current Task.
+            caller = asyncio.current_task(loop)
             if caller is not None:
-                _enter_task(loop, caller)
-        if first.finished:
+                _leave_task(loop, caller)
+            try:
+                first_step._run()
+            finally:
+                if caller is not None:
+                    _enter_task(loop, caller)
+        if task.done():
+            _report(event, func, task)
             return None
-
-        def cancel_if_never_ran(task: asyncio.Task[None]) -> None:
-            # Cancelled before its first step, the Task never runs
-            # _continue: end the suspended handler here instead.
-            if task.cancelled() and getattr(coro, "cr_frame", None) is not None:
-                if isinstance(first.waiting_on, asyncio.Future):
-                    first.waiting_on.cancel()
-                with contextlib.suppress(BaseException):
-                    coro.throw(asyncio.CancelledError())
-                coro.close()
-
-        task.add_done_callback(cancel_if_never_ran)
+        task.add_done_callback(functools.partial(_report, event, func))
         return task
-
-    class _FirstStep:
-        __slots__ = ("finished", "waiting_on")
-
-        def __init__(self) -> None:
-            self.finished = False
-            self.waiting_on: Any = None
-
-    async def _continue(coro: Coroutine[Any, Any, Any], first: _FirstStep, event: str,
-                        func: Callable[..., Any]) -> None:
-        if not first.finished:
-            await _guarded(_drive(coro, first.waiting_on), event, func)
 
 
 class _Done:
@@ -374,7 +299,7 @@ class Dispatcher:
             except Exception:
                 log.exception("error in %s handler %r", name, handler.func)
                 continue
-            if result is not None and inspect.iscoroutine(result):
+            if result is not None and isinstance(result, CoroutineType):
                 task = _start(result, name, handler.func)
                 if task is not None:
                     if tasks is None:

@@ -106,13 +106,16 @@ class LineDecoder:
         except UnicodeDecodeError:
             return [line for raw in complete.split(b"\n")
                     if (line := self._decode_line(raw))]
-        # Decoding the whole chunk at once is the fast path; "\r\n" -> "\n"
-        # drops exactly one CR before each LF and keeps any other CR.
-        if "\r" in text:
-            text = text.replace("\r\n", "\n")
-            if text[-1:] == "\r":
-                text = text[:-1]
-        lines = text.split("\n")
+        # Decoding the whole chunk at once is the fast path.  Exactly one CR
+        # before each LF is dropped and any other CR kept: when every LF has
+        # its CR (what servers send), splitting on CRLF does that in one pass.
+        if text.count("\r\n") == text.count("\n"):
+            lines = text.split("\r\n")
+        else:
+            lines = text.replace("\r\n", "\n").split("\n")
+        last = lines[-1]
+        if last[-1:] == "\r":  # the chunk's last line, cut before its LF
+            lines[-1] = last[:-1]
         if not lines[-1]:
             lines.pop()
         if "" in lines:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 from typing import Any
 
 import pytest
@@ -346,3 +347,56 @@ def test_a_handlers_own_key_error_is_logged_not_taken_for_a_missing_kwarg(
     with caplog.at_level(logging.ERROR, logger="bottom"):
         hub.trigger("privmsg", nick="n", message="hi")
     assert [r.exc_info[1].args for r in caplog.records if r.exc_info] == [("own",), ("own too",)]
+
+
+async def test_a_coroutine_handler_raising_before_it_waits_is_logged_at_once(
+        hub: Dispatcher, caplog: pytest.LogCaptureFixture) -> None:
+    @hub.on("x")
+    async def broken() -> None:
+        raise RuntimeError("early boom")
+
+    with caplog.at_level(logging.ERROR, logger="bottom"):
+        waiter = hub.trigger("x")  # logged inside trigger, before any await
+        records = [r for r in caplog.records if r.name == "bottom"]
+        assert [r.exc_info[1].args for r in records if r.exc_info] == [("early boom",)]
+    await waiter
+
+
+async def test_a_trigger_from_inside_a_task_starts_handlers_as_their_own_tasks(
+        hub: Dispatcher) -> None:
+    seen: list[object] = []
+
+    @hub.on("x")
+    async def handler() -> None:
+        seen.append(asyncio.current_task())
+
+    async def caller() -> object:
+        await hub.trigger("x")
+        return asyncio.current_task()
+
+    outer = await asyncio.create_task(caller())
+    assert seen and seen[0] is not None and seen[0] is not outer
+
+
+@pytest.mark.skipif(sys.version_info >= (3, 12), reason="3.12+ always has eager Tasks")
+async def test_on_a_loop_without_asyncios_ready_queue_handlers_start_at_the_next_turn(
+        hub: Dispatcher, monkeypatch: pytest.MonkeyPatch) -> None:
+    import types
+
+    import bottom.dispatch
+
+    # Stand in for a loop of another kind (uvloop): bottom cannot find the
+    # Task's first step, so the Task runs it itself, a turn later.
+    fake = types.SimpleNamespace(deque=type("NotADeque", (), {}))
+    monkeypatch.setattr(bottom.dispatch, "collections", fake)
+    order: list[str] = []
+
+    @hub.on("x")
+    async def coroutine_handler() -> None:
+        order.append("coroutine")
+
+    hub.on("x", lambda: order.append("plain"))
+    waiter = hub.trigger("x")
+    assert order == ["plain"]
+    await asyncio.wait_for(waiter, 5)
+    assert order == ["plain", "coroutine"]
