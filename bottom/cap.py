@@ -16,7 +16,9 @@ servers:
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+
+from .interning import InternTable
 
 __all__ = ["CapNegotiation", "parse_caps", "DEFAULT_CAPS"]
 
@@ -39,6 +41,15 @@ def parse_caps(text: str) -> dict[str, str]:
     return caps
 
 
+_NOTHING_OFFERED: Mapping[str, str] = {}
+_OFFERED: InternTable[Mapping[str, str]] = InternTable()
+_ENABLED: InternTable[frozenset[str]] = InternTable()
+
+
+def _share_offered(offered: dict[str, str]) -> Mapping[str, str]:
+    return _OFFERED.get(frozenset(offered.items()), offered)
+
+
 class CapNegotiation:
     """What was offered, requested and enabled on one connection.
 
@@ -46,12 +57,18 @@ class CapNegotiation:
     the server ACKed and did not take back.  Methods that return a list
     return the caps to put in the next ``CAP REQ`` lines (one request per
     inner list); an empty list means nothing to request.
+
+    ``offered`` and ``enabled`` are shared with every other connection that
+    heard the same (see :mod:`bottom.interning`): they are replaced, never
+    changed in place.
     """
+
+    __slots__ = ("wanted", "offered", "enabled", "ls_done", "_pending")
 
     def __init__(self, wanted: Iterable[str]) -> None:
         self.wanted = frozenset(wanted)
-        self.offered: dict[str, str] = {}
-        self.enabled: set[str] = set()
+        self.offered: Mapping[str, str] = _NOTHING_OFFERED
+        self.enabled: frozenset[str] = frozenset()
         self.ls_done = False
         self._pending: list[frozenset[str]] = []
 
@@ -70,7 +87,7 @@ class CapNegotiation:
 
     def on_ls(self, text: str, more: bool) -> list[list[str]]:
         """One ``CAP LS`` line; requests are returned once the last line arrives."""
-        self.offered.update(parse_caps(text))
+        self._offer(parse_caps(text))
         if more:
             return []
         first = not self.ls_done
@@ -79,11 +96,13 @@ class CapNegotiation:
 
     def on_ack(self, text: str) -> None:
         caps = parse_caps(text)
+        enabled = set(self.enabled)
         for name in caps:
             if name.startswith("-"):
-                self.enabled.discard(name[1:])
+                enabled.discard(name[1:])
             else:
-                self.enabled.add(name)
+                enabled.add(name)
+        self._enable(enabled)
         self._answered(frozenset(name.lstrip("-") for name in caps))
 
     def on_nak(self, text: str) -> list[list[str]]:
@@ -102,13 +121,20 @@ class CapNegotiation:
 
     def on_new(self, text: str) -> list[list[str]]:
         added = parse_caps(text)
-        self.offered.update(added)
+        self._offer(added)
         return self._request(added)
 
     def on_del(self, text: str) -> None:
-        for name in parse_caps(text):
-            self.offered.pop(name, None)
-            self.enabled.discard(name)
+        gone = parse_caps(text)
+        self.offered = _share_offered({k: v for k, v in self.offered.items() if k not in gone})
+        self._enable(self.enabled.difference(gone))
+
+    def _offer(self, caps: Mapping[str, str]) -> None:
+        self.offered = _share_offered({**self.offered, **caps})
+
+    def _enable(self, caps: Iterable[str]) -> None:
+        enabled = frozenset(caps)
+        self.enabled = _ENABLED.get(enabled, enabled)
 
     def _answered(self, names: frozenset[str]) -> frozenset[str] | None:
         """Drop the pending request ``names`` answers; return it, or None."""

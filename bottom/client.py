@@ -197,8 +197,10 @@ class Client(Dispatcher):
         return self._session.nick
 
     @property
-    def caps(self) -> set[str]:
-        """Capabilities enabled on this connection (kept current by ACK/NAK/NEW/DEL)."""
+    def caps(self) -> frozenset[str]:
+        """Capabilities enabled on this connection (kept current by ACK/NAK/NEW/DEL).
+
+        A frozenset, shared with other clients that enabled the same caps."""
         return self._session.caps
 
     @property

@@ -19,6 +19,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from .casemap import casefold
+from .interning import InternTable
 
 __all__ = ["ISupport", "unescape_value"]
 
@@ -52,6 +53,26 @@ def _positive_int(value: str | None) -> int | None:
     return number if number > 0 else None
 
 
+class _Tokens:
+    """A server's tokens and what the properties derived from them.
+
+    Shared by every ISupport that holds equal tokens (a bridge's thousand
+    connections to one server hold one), so never changed in place:
+    ``update`` makes a new one.
+    """
+
+    __slots__ = ("tokens", "derived")
+
+    def __init__(self, tokens: dict[str, str]) -> None:
+        self.tokens: Mapping[str, str] = tokens
+        #: property name -> immutable value computed from ``tokens``
+        self.derived: dict[str, Any] = {}
+
+
+_NO_TOKENS = _Tokens({})
+_TOKENS: InternTable[_Tokens] = InternTable()
+
+
 class ISupport(Mapping[str, str]):
     """The 005 tokens the server has sent: token -> value.
 
@@ -63,13 +84,16 @@ class ISupport(Mapping[str, str]):
     value is malformed, and never raises.
     """
 
-    __slots__ = ("_tokens", "_cache")
+    __slots__ = ("_state",)
 
     def __init__(self, tokens: Iterable[str] = ()) -> None:
         """Start empty, or from ``tokens`` as :meth:`update` takes them."""
-        self._tokens: dict[str, str] = {}
-        self._cache: dict[str, Any] = {}
+        self._state = _NO_TOKENS
         self.update(tokens)
+
+    @property
+    def _tokens(self) -> Mapping[str, str]:
+        return self._state.tokens
 
     # --- the mapping ------------------------------------------------------
 
@@ -95,24 +119,24 @@ class ISupport(Mapping[str, str]):
         supported by this server`` passed by mistake) are skipped.  Never
         raises.
         """
+        changed = dict(self._state.tokens)
         for token in tokens:
             if " " in token:
                 continue
             if token.startswith("-"):
                 key = token[1:].partition("=")[0]
                 if key:
-                    self._tokens.pop(key, None)
+                    changed.pop(key, None)
                 continue
             key, _, value = token.partition("=")
             if key:
-                # Every client on a server holds the same tokens: share them.
-                self._tokens[sys.intern(key)] = sys.intern(unescape_value(value))
-        self._cache.clear()
+                changed[sys.intern(key)] = sys.intern(unescape_value(value))
+        if changed != self._state.tokens:
+            self._state = _TOKENS.get(frozenset(changed.items()), _Tokens(changed))
 
     def clear(self) -> None:
         """Forget every token, as for a new connection."""
-        self._tokens.clear()
-        self._cache.clear()
+        self._state = _NO_TOKENS
 
     # --- typed helpers ------------------------------------------------------
 
@@ -138,9 +162,9 @@ class ISupport(Mapping[str, str]):
         return dict(self._prefix())
 
     def _prefix(self) -> tuple[tuple[str, str], ...]:
-        cached: tuple[tuple[str, str], ...] | None = self._cache.get("PREFIX")
+        cached: tuple[tuple[str, str], ...] | None = self._state.derived.get("PREFIX")
         if cached is None:
-            cached = self._cache["PREFIX"] = self._parse_prefix()
+            cached = self._state.derived["PREFIX"] = self._parse_prefix()
         return cached
 
     def _parse_prefix(self) -> tuple[tuple[str, str], ...]:
@@ -155,9 +179,9 @@ class ISupport(Mapping[str, str]):
         return tuple(zip(modes, symbols, strict=True))
 
     def _prefix_symbols(self) -> str:
-        symbols: str | None = self._cache.get("PREFIX_SYMBOLS")
+        symbols: str | None = self._state.derived.get("PREFIX_SYMBOLS")
         if symbols is None:
-            symbols = self._cache["PREFIX_SYMBOLS"] = "".join(s for _, s in self._prefix())
+            symbols = self._state.derived["PREFIX_SYMBOLS"] = "".join(s for _, s in self._prefix())
         return symbols
 
     @property

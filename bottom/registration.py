@@ -102,7 +102,7 @@ class Session:
         return self.wanted_nick is not None
 
     @property
-    def caps(self) -> set[str]:
+    def caps(self) -> frozenset[str]:
         return self.cap.enabled
 
     def prefix_reserve(self) -> int:

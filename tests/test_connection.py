@@ -92,8 +92,10 @@ async def test_lines_arriving_before_delivery_starts_are_held_in_order() -> None
 async def test_writes_without_flood_control_go_straight_to_the_transport() -> None:
     conn, transport, _, _ = make_connection()
     future = conn.write_lines(["PRIVMSG #c :a", "PRIVMSG #c :b"])
-    assert transport.written == [b"PRIVMSG #c :a\r\n", b"PRIVMSG #c :b\r\n"]
+    # One write for the lines of one call: no queue, no pacing.
+    assert transport.written == [b"PRIVMSG #c :a\r\nPRIVMSG #c :b\r\n"]
     assert future.done()
+    assert conn.backlog == 0
 
 
 async def test_flood_control_queues_lines_past_the_burst() -> None:
