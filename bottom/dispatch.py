@@ -100,7 +100,7 @@ def _report(event: str, func: Callable[..., Any], task: asyncio.Task[Any]) -> No
     warns that the error was not retrieved."""
     if not task.cancelled():
         error = task.exception()
-        if error is not None and isinstance(error, Exception):
+        if isinstance(error, Exception):
             log.error("error in %s handler %r", event, func, exc_info=error)
 
 
