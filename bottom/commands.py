@@ -8,7 +8,9 @@ options after a colon, joined by ``|``:
   allowed when every optional field before it is given, so a value can
   never slide into the wrong position;
 - ``comma``: a list is joined with commas; ``space``: with spaces;
-- ``bool``: writes the field's *name* when the value is true, else nothing.
+- ``bool``: writes the field's *name* when the value is true, else nothing;
+- ``upper``: an ASCII value is written upper-cased (subcommands such as
+  ``CAP req``, which servers read in upper case only).
 
 A field written ``:{name}`` is the trailing parameter: it may hold spaces
 and is always sent with its ``:``.  Every other value is a middle
@@ -53,19 +55,20 @@ MAX_CLIENT_TAG_BYTES = 4094
 DEFAULT_PREFIX_RESERVE = 107
 
 _FORBIDDEN = ("\r", "\n", "\0")
-_OPTIONS = frozenset({"opt", "comma", "space", "bool"})
+_OPTIONS = frozenset({"opt", "comma", "space", "bool", "upper"})
 # Commands whose trailing text is split on newlines and to fit the line.
 _SPLIT_TEXT_COMMANDS = frozenset({"PRIVMSG", "NOTICE"})
 
 
 class _Field:
-    __slots__ = ("name", "optional", "joiner", "flag", "trailing")
+    __slots__ = ("name", "optional", "joiner", "flag", "upper", "trailing")
 
     def __init__(self, name: str, options: set[str], trailing: bool) -> None:
         self.name = name
         self.optional = "opt" in options or "bool" in options
         self.joiner = "," if "comma" in options else " " if "space" in options else None
         self.flag = "bool" in options
+        self.upper = "upper" in options
         self.trailing = trailing
 
 
@@ -187,6 +190,8 @@ def _middle(command: str, name: str, value: str) -> str:
 def _text(command: str, field: _Field, value: Any) -> str:
     """One field's value as wire text, validated for its position."""
     if isinstance(value, str):
+        if field.upper and value.isascii():
+            value = value.upper()
         # bottom 2/3 took a space-joined field as one string too
         # (params="+o nick"): its items are middle parameters each.
         items = value.split(" ") if field.joiner == " " and not field.trailing else None
@@ -340,8 +345,12 @@ def split_text(text: str, budget: int, encoding: str = "utf-8") -> list[str]:
         raise InvalidMessage(f"no room for text: budget is {budget} bytes")
     pieces = []
     while True:
-        data = text.encode(encoding, "replace")
-        if len(data) <= budget:
+        # A piece never holds more than ``budget`` characters (each is at
+        # least one byte), so only that much is encoded per piece: a long
+        # text costs linear time, not a re-encoding of the rest per piece.
+        head = text[:budget + 1]
+        data = head.encode(encoding, "replace")
+        if len(data) <= budget and len(head) == len(text):
             pieces.append(text)
             return pieces
         # The longest whole-character prefix that fits: decoding a cut
@@ -437,11 +446,11 @@ _TABLE: dict[str, tuple[str, ...]] = {
     "USERHOST": ("USERHOST {nick:space}",),
     "ISON": ("ISON {nick:space}",),
     # IRCv3 and modern extensions
-    "CAP": ("CAP {subcommand} :{capabilities:space}", "CAP {subcommand} {version}",
-            "CAP {subcommand}"),
+    "CAP": ("CAP {subcommand:upper} :{capabilities:space}",
+            "CAP {subcommand:upper} {version}", "CAP {subcommand:upper}"),
     "AUTHENTICATE": ("AUTHENTICATE {message}",),
     "TAGMSG": ("TAGMSG {target}",),
-    "MONITOR": ("MONITOR {subcommand} {targets:opt|comma}",),
+    "MONITOR": ("MONITOR {subcommand:upper} {targets:opt|comma}",),
     "SETNAME": ("SETNAME :{realname}",),
     "KNOCK": ("KNOCK {channel} :{message:opt}",),
 }

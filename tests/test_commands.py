@@ -170,11 +170,13 @@ LINES: list[tuple[str, dict[str, Any], str]] = [
      "CAP REQ :sasl message-tags"),
     ("CAP", {"subcommand": "REQ", "capabilities": "server-time"}, "CAP REQ :server-time"),
     ("CAP", {"subcommand": "END"}, "CAP END"),
+    ("CAP", {"subcommand": "req", "capabilities": ["sasl"]}, "CAP REQ :sasl"),
     ("AUTHENTICATE", {"message": "PLAIN"}, "AUTHENTICATE PLAIN"),
     ("AUTHENTICATE", {"message": "+"}, "AUTHENTICATE +"),
     ("TAGMSG", {"target": "#c"}, "TAGMSG #c"),
     ("MONITOR", {"subcommand": "+", "targets": ["alice", "bob"]}, "MONITOR + alice,bob"),
     ("MONITOR", {"subcommand": "C"}, "MONITOR C"),
+    ("MONITOR", {"subcommand": "l"}, "MONITOR L"),
     ("SETNAME", {"realname": "New Real Name"}, "SETNAME :New Real Name"),
     ("KNOCK", {"channel": "#c"}, "KNOCK #c"),
     ("KNOCK", {"channel": "#c", "message": "let me in"}, "KNOCK #c :let me in"),
@@ -596,6 +598,14 @@ def test_split_text_pieces_fit_and_give_the_text_back(text: str, budget: int) ->
     assert all(piece for piece in pieces)
     assert all(len(piece.encode("utf-8")) <= budget for piece in pieces)
     assert _rejoins(text, pieces)
+
+
+def test_split_text_of_a_megabyte_fits_and_gives_the_text_back() -> None:
+    # Mixed widths, so the per-piece window meets multi-byte characters.
+    text = " ".join(f"word{n} café 日本語 👍" for n in range(40_000))
+    pieces = split_text(text, 400)
+    assert all(len(piece.encode("utf-8")) <= 400 for piece in pieces)
+    assert " ".join(pieces) == text
 
 
 _WORD = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters=" "),
