@@ -78,8 +78,12 @@ class CapNegotiation:
         return self.ls_done and not self._pending
 
     def _request(self, names: Iterable[str]) -> list[list[str]]:
+        # Never ask twice: a CAP NEW repeating a cap whose REQ is still
+        # unanswered would otherwise send a second REQ for it.
+        asked = frozenset().union(*self._pending)
         wanted = sorted(name for name in names
-                        if name in self.wanted and name not in self.enabled)
+                        if name in self.wanted and name not in self.enabled
+                        and name not in asked)
         if not wanted:
             return []
         self._pending.append(frozenset(wanted))

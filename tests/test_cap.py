@@ -317,6 +317,15 @@ def test_a_request_from_new_is_pending_until_answered():
     assert cap.enabled == {"multi-prefix", "sasl"}
 
 
+def test_new_does_not_request_again_a_cap_whose_request_is_unanswered():
+    cap = settled_with(["multi-prefix", "sasl", "server-time"], NGIRCD_LS)
+    assert cap.on_new("sasl") == [["sasl"]]
+    assert cap.on_new("sasl server-time") == [["server-time"]]
+    cap.on_ack("sasl")
+    cap.on_ack("server-time")
+    assert cap.settled
+
+
 def test_del_removes_the_cap_from_offered_and_enabled():
     cap = settled_with(["multi-prefix", "sasl"], "multi-prefix sasl=PLAIN")
     cap.on_del("sasl")
