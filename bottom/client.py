@@ -66,7 +66,7 @@ class Client(Dispatcher):
     ``alt_nicks`` and generated nicks when its nick is taken, and triggers
     ``CLIENT_READY`` once per connection.  Every client answers CTCP
     VERSION/PING/TIME/CLIENTINFO (rate limited) unless
-    ``ctcp_replies=False``.  A failed registration triggers
+    ``ctcp_replies=False``; ``ctcp_version`` is the VERSION answer.  A failed registration triggers
     ``CLIENT_REGISTRATION_FAILED`` (``host, port, reason``) and then
     ``CLIENT_DISCONNECT`` with the same reason.  Without ``nick`` nothing
     is sent on connect.
@@ -77,7 +77,8 @@ class Client(Dispatcher):
     __slots__ = (
         "host", "port", "ssl", "encoding", "auto_pong", "flood_control", "flood_burst",
         "flood_rate", "ping_interval", "ping_timeout", "connect_timeout", "max_line_bytes",
-        "reconnect", "raw_handlers", "register_timeout", "ctcp_replies", "_ctcp_bucket",
+        "reconnect", "raw_handlers", "register_timeout", "ctcp_replies", "ctcp_version",
+        "_ctcp_bucket",
         "_session", "_register_timer", "_give_up_reconnecting", "_warned_tags", "_loop",
         "_conn", "_connecting", "_closed", "_disconnect_reason", "_server_error",
         "_user_closed", "_connected_at", "_keepalive", "_ping_sent_at", "_reconnect_task",
@@ -110,6 +111,7 @@ class Client(Dispatcher):
         alt_nicks: Iterable[str] = (),
         register_timeout: float = 60.0,
         ctcp_replies: bool = True,
+        ctcp_version: str = VERSION_REPLY,
     ) -> None:
         super().__init__()
         "x".encode(encoding)  # an unknown encoding fails here, not mid-connection
@@ -135,6 +137,11 @@ class Client(Dispatcher):
         self.register_timeout = register_timeout
         #: answer CTCP VERSION/PING/TIME/CLIENTINFO, rate limited
         self.ctcp_replies = ctcp_replies
+        if any(char in ctcp_version for char in "\x01\r\n\0"):
+            raise ValueError(f"ctcp_version={ctcp_version!r} contains \\x01, CR, LF or NUL, "
+                             "which would break the CTCP reply")
+        #: the text of the automatic CTCP VERSION reply
+        self.ctcp_version = ctcp_version
         self._ctcp_bucket = TokenBucket(burst=3, rate=0.5)
         if nick is not None:
             alt_nicks = tuple(alt_nicks)
@@ -520,7 +527,7 @@ class Client(Dispatcher):
         nick = kwargs.get("nick")
         if not self.ctcp_replies or not nick or self.is_closing():
             return
-        reply = auto_reply(kwargs["command"], kwargs["args"], version=VERSION_REPLY)
+        reply = auto_reply(kwargs["command"], kwargs["args"], version=self.ctcp_version)
         if reply is None or len(reply.encode(self.encoding, "replace")) > 400:
             return
         if self._ctcp_bucket.take():

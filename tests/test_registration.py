@@ -256,6 +256,23 @@ async def test_ctcp_version_is_answered_by_notice(irc_server: Server) -> None:
     await asker.disconnect()
 
 
+async def test_the_ctcp_version_answer_is_configurable(irc_server: Server) -> None:
+    bot = make_client(irc_server, nick="bot", ctcp_version="relaybot 2.1")
+    asker = make_client(irc_server, nick="asker", ctcp_replies=False)
+    await until_ready(bot)
+    await until_ready(asker)
+    reply = asyncio.ensure_future(asker.wait("ctcp_reply"))
+    asker.send("privmsg", target="bot", message="\x01VERSION\x01")
+    assert (await asyncio.wait_for(reply, TIMEOUT))["args"] == "relaybot 2.1"
+    await bot.disconnect()
+    await asker.disconnect()
+
+
+def test_a_ctcp_version_that_would_break_the_reply_is_refused() -> None:
+    with pytest.raises(ValueError, match="ctcp_version"):
+        bottom.Client("127.0.0.1", 6667, ctcp_version="evil\x01 \r\nQUIT")
+
+
 async def test_a_ctcp_request_triggers_its_events_and_action_stays_a_message(
         irc_server: Server) -> None:
     bot, asker = await ctcp_pair(irc_server)
