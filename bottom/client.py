@@ -142,7 +142,8 @@ class Client(Dispatcher):
                              "which would break the CTCP reply")
         #: the text of the automatic CTCP VERSION reply
         self.ctcp_version = ctcp_version
-        self._ctcp_bucket = TokenBucket(burst=3, rate=0.5)
+        # Made by the first CTCP query: most clients never get one.
+        self._ctcp_bucket: TokenBucket | None = None
         if nick is not None:
             alt_nicks = tuple(alt_nicks)
             _validate_registration(nick, username, realname, password, alt_nicks)
@@ -530,6 +531,8 @@ class Client(Dispatcher):
         reply = auto_reply(kwargs["command"], kwargs["args"], version=self.ctcp_version)
         if reply is None or len(reply.encode(self.encoding, "replace")) > 400:
             return
+        if self._ctcp_bucket is None:
+            self._ctcp_bucket = TokenBucket(burst=3, rate=0.5)
         if self._ctcp_bucket.take():
             log.debug("CTCP %s from %s not answered: reply rate limit", kwargs["command"], nick)
             return

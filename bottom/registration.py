@@ -93,7 +93,7 @@ class Session:
         self._failed = False
         self._negotiating = False
         self._sasl_state = "idle"  # idle, running, done
-        self._challenge = ChallengeReader()
+        self._challenge: ChallengeReader | None = None  # made by the first AUTHENTICATE
         self._nick_attempts = 0
 
     @property
@@ -123,7 +123,7 @@ class Session:
         self.registered = self.ready = self._failed = False
         self.own_user = self.own_host = None
         self._sasl_state = "idle"
-        self._challenge = ChallengeReader()
+        self._challenge = None
         self._nick_attempts = 0
         if not self.registering:
             self._negotiating = False
@@ -248,6 +248,8 @@ class Session:
         if self._sasl_state != "running" or self.sasl is None or not msg.params:
             return
         try:
+            if self._challenge is None:
+                self._challenge = ChallengeReader()
             challenge = self._challenge.feed(msg.params[0])
             if challenge is None:
                 return

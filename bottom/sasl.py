@@ -170,6 +170,8 @@ def encode_response(payload: bytes) -> list[str]:
 class ChallengeReader:
     """Collects a server challenge sent over one or more ``AUTHENTICATE`` lines."""
 
+    __slots__ = ("_parts",)
+
     def __init__(self) -> None:
         self._parts: list[str] = []
 
