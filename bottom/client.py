@@ -66,8 +66,9 @@ class Client(Dispatcher):
     ``alt_nicks`` and generated nicks when its nick is taken, and triggers
     ``CLIENT_READY`` once per connection.  Every client answers CTCP
     VERSION/PING/TIME/CLIENTINFO (rate limited) unless
-    ``ctcp_replies=False``; ``ctcp_version`` is the VERSION answer.  A failed registration triggers
-    ``CLIENT_REGISTRATION_FAILED`` (``host, port, reason``) and then
+    ``ctcp_replies=False``; ``ctcp_version`` is the VERSION answer.  A
+    failed registration triggers ``CLIENT_REGISTRATION_FAILED`` (``host,
+    port, reason``) and then
     ``CLIENT_DISCONNECT`` with the same reason.  Without ``nick`` nothing
     is sent on connect.
     """
