@@ -16,8 +16,9 @@ Each input is read as a little program:
 
 Every line the decoder returns goes through ``Message.parse`` (only
 ``ValueError`` is allowed), ``message_to_event`` (must not raise; event name
-a non-empty str; kwargs hold a ``tags`` dict) and, when ``str(msg)``
-succeeds, must parse back to an equal Message.  The framing itself is
+a non-empty str; kwargs hold a ``tags`` dict), the client's plain-PRIVMSG
+shortcut ``privmsg_event`` (when it answers, the same kwargs as the general
+path) and, when ``str(msg)`` succeeds, must parse back to an equal Message.  The framing itself is
 checked against a reference model written from DESIGN.md ("Robustness
 defaults"): split on ``\\n``, drop one trailing ``\\r``, skip empty lines,
 drop lines longer than the bound, decode UTF-8 else latin-1; and the

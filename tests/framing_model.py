@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bottom.events import message_to_event
+from bottom.events import message_to_event, privmsg_event
 from bottom.message import Message, split_source
 
 
@@ -42,11 +42,16 @@ def reference_lines(stream: bytes, limit: int) -> tuple[list[str], bytes, int]:
 def check_line(line: str) -> None:
     """Parse and map one line as the client does; only ValueError may come out of parse."""
     assert line, "the decoder never returns an empty line"
+    # The client's shortcut for plain PRIVMSGs must agree with the general path.
+    fast = privmsg_event(line)
     try:
         msg = Message.parse(line)
     except ValueError:
+        assert fast is None, "privmsg_event accepted a line Message.parse refuses"
         return
     name, kwargs = message_to_event(msg)
+    if fast is not None:
+        assert (name, kwargs) == ("PRIVMSG", fast)
     assert isinstance(name, str) and name
     assert isinstance(kwargs.get("tags"), dict)
     assert kwargs["tags"] is msg.tags
