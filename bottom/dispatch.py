@@ -134,7 +134,8 @@ if sys.version_info >= (3, 12):
             return None
         task = asyncio.Task(coro, loop=loop, eager_start=True)
         if task.done():
-            _report(event, func, task)
+            if not task.cancelled() and task.exception() is not None:
+                _report(event, func, task)
             return None
         task.add_done_callback(functools.partial(_report, event, func))
         return task
@@ -163,12 +164,14 @@ else:
             if caller is not None:
                 _leave_task(loop, caller)
             try:
-                first_step._run()
+                # Handle._run without its frame: a Task's step never raises.
+                first_step._context.run(first_step._callback)
             finally:
                 if caller is not None:
                     _enter_task(loop, caller)
         if task.done():
-            _report(event, func, task)
+            if not task.cancelled() and task.exception() is not None:
+                _report(event, func, task)
             return None
         task.add_done_callback(functools.partial(_report, event, func))
         return task

@@ -108,10 +108,10 @@ class LineDecoder:
                     if (line := self._decode_line(raw))]
         # Decoding the whole chunk at once is the fast path.  Exactly one CR
         # before each LF is dropped and any other CR kept: when every LF has
-        # its CR (what servers send), splitting on CRLF does that in one pass.
-        if text.count("\r\n") == text.count("\n"):
-            lines = text.split("\r\n")
-        else:
+        # its CR (what servers send), splitting on CRLF does that in one
+        # pass, which one count of LFs in the bytes confirms.
+        lines = text.split("\r\n")
+        if len(lines) - 1 != complete.count(b"\n"):
             lines = text.replace("\r\n", "\n").split("\n")
         last = lines[-1]
         if last[-1:] == "\r":  # the chunk's last line, cut before its LF
