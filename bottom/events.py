@@ -532,6 +532,19 @@ def _split_source_cached(source: str | None) -> tuple[str | None, str | None, st
     return parts
 
 
+# The same, keyed by the prefix as a line carries it (":nick!user@host"),
+# for privmsg_event; apart from _SOURCES because a source may itself begin
+# with ":" (the line "::odd PRIVMSG ...").
+_PREFIXES: dict[str, tuple[str | None, str | None, str | None]] = {}
+
+
+def _split_prefix_cached(prefix: str) -> tuple[str | None, str | None, str | None]:
+    if len(_PREFIXES) >= _SOURCES_LIMIT:
+        _PREFIXES.clear()
+    parts = _PREFIXES[prefix] = split_source(prefix[1:])
+    return parts
+
+
 def message_to_event(msg: Message) -> tuple[str, dict[str, Any]]:
     """Map one Message to ``(event name, kwargs)``.  Never raises.
 
@@ -610,19 +623,20 @@ def privmsg_event(line: str) -> dict[str, Any] | None:
         tags = parse_tags(tag_text[1:])
     else:
         tags = {}
-    head, colon, text = line.partition(" :")
-    if not colon or text[:1] == "\x01":
+    words = line.split(" ", 3)
+    if len(words) != 4 or words[1] != "PRIVMSG":
         return None
-    words = head.split(" ")
-    if len(words) != 3 or words[1] != "PRIVMSG":
+    prefix, _, target, text = words
+    if text[:1] != ":" or text[1:2] == "\x01" or not target or target[0] == ":":
         return None
-    source, target = words[0], words[2]
-    if source[:1] != ":" or len(source) == 1 or not target:
-        return None
-    source = source[1:]
-    nick, user, host = _SOURCES.get(source) or _split_source_cached(source)
+    parts = _PREFIXES.get(prefix)
+    if parts is None:
+        if prefix[:1] != ":" or len(prefix) == 1:
+            return None
+        parts = _split_prefix_cached(prefix)
+    nick, user, host = parts
     return {"tags": tags, "nick": nick, "user": user, "host": host,
-            "target": target, "message": text}
+            "target": target, "message": text[1:]}
 
 
 def _generic(msg: Message) -> dict[str, Any]:

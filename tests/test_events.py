@@ -551,7 +551,7 @@ _NEAR_PRIVMSG = st.builds(
     st.sampled_from([":n!u@h", ":n", ":irc.test", ":", "", ":!@", ":n!u@2001:db8::1"]),
     st.sampled_from([" ", "  "]),
     st.sampled_from(["PRIVMSG", "privmsg", "NOTICE", "PRIVMSG\r"]),
-    st.sampled_from(["#c", "", "#c extra", "me", "#c:x"]),
+    st.sampled_from(["#c", "", "#c extra", "me", "#c:x", ":#c", ":"]),
     st.sampled_from([" :", " ", "  :", ""]),
     st.text(st.sampled_from("ab :\x01\r"), max_size=8),
 )
@@ -584,6 +584,7 @@ def test_privmsg_event_maps_the_plain_shapes(line: str) -> None:
     f"{SRC} NOTICE #c :hi",
     "PRIVMSG #c :no source",
     ": PRIVMSG #c :empty source",
+    ":n PRIVMSG :#c :the trailing starts at the first ' :'",
 ])
 def test_privmsg_event_leaves_other_shapes_to_the_general_path(line: str) -> None:
     assert privmsg_event(line) is None
