@@ -480,16 +480,17 @@ class Client(Dispatcher):
         skipped.
         """
         try:
-            if self.raw_handlers:
-                self._run_middleware(_parse(line))
-                return
-            # Most lines of a busy channel are plain PRIVMSGs; they need no
-            # Message (no middleware sees it) and no watching by the session.
-            kwargs = privmsg_event(line)
-            if kwargs is not None:
-                self._dispatch(_PRIVMSG, kwargs)
+            if not self.raw_handlers:
+                # Most lines of a busy channel are plain PRIVMSGs; they need
+                # no Message (no middleware sees it) and no watching by the
+                # session.
+                kwargs = privmsg_event(line)
+                if kwargs is not None:
+                    self._dispatch(_PRIVMSG, kwargs)
+                else:
+                    self._handle_message(_parse(line))
             else:
-                self._handle_message(_parse(line))
+                self._run_middleware(_parse(line))
         except ValueError as exc:
             log.warning("skipped a line the server sent that is not IRC: %s", exc)
         except Exception:

@@ -275,13 +275,14 @@ class Dispatcher:
         """The hot path: call handlers, wake waiters.  ``name`` is canonical."""
         tasks: list[asyncio.Task[None]] | None = None
         for handler in self._handlers.get(name, ()):
+            key = handler.key
             try:
                 # Cheapest call first; a kwarg missing from this line sends
                 # the call the slow way, by name (KeyError is never the
                 # handler's own here: it has not been called yet).
-                if handler.key is not None:
+                if key is not None:
                     try:
-                        arg = kwargs[handler.key]
+                        arg = kwargs[key]
                     except KeyError:
                         result = handler.call_by_name(kwargs, name)
                     else:
