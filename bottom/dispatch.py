@@ -104,6 +104,18 @@ def _report(event: str, func: Callable[..., Any], task: asyncio.Task[Any]) -> No
             log.error("error in %s handler %r", event, func, exc_info=error)
 
 
+def _settle(task: asyncio.Task[None], event: str,
+            func: Callable[..., Any]) -> asyncio.Task[None] | None:
+    """After a handler Task's first step: None if it finished (its error, if
+    any, logged now), else the Task, whose error is logged when it ends."""
+    if task.done():
+        if not task.cancelled() and task.exception() is not None:
+            _report(event, func, task)
+        return None
+    task.add_done_callback(functools.partial(_report, event, func))
+    return task
+
+
 def _start_without_loop(coro: Coroutine[Any, Any, Any], event: str,
                         func: Callable[..., Any]) -> None:
     """``trigger`` from plain code with no loop running: a coroutine handler
@@ -133,12 +145,7 @@ if sys.version_info >= (3, 12):
             _start_without_loop(coro, event, func)
             return None
         task = asyncio.Task(coro, loop=loop, eager_start=True)
-        if task.done():
-            if not task.cancelled() and task.exception() is not None:
-                _report(event, func, task)
-            return None
-        task.add_done_callback(functools.partial(_report, event, func))
-        return task
+        return _settle(task, event, func)
 
 else:
     from asyncio.tasks import _enter_task, _leave_task
@@ -169,12 +176,7 @@ else:
             finally:
                 if caller is not None:
                     _enter_task(loop, caller)
-        if task.done():
-            if not task.cancelled() and task.exception() is not None:
-                _report(event, func, task)
-            return None
-        task.add_done_callback(functools.partial(_report, event, func))
-        return task
+        return _settle(task, event, func)
 
 
 class _Done:
