@@ -525,24 +525,23 @@ _SOURCES: dict[str | None, tuple[str | None, str | None, str | None]] = {}
 _SOURCES_LIMIT = 4096
 
 
-def _split_source_cached(source: str | None) -> tuple[str | None, str | None, str | None]:
-    if len(_SOURCES) >= _SOURCES_LIMIT:
-        _SOURCES.clear()
-    parts = _SOURCES[source] = split_source(source)
+def _split_into(cache: dict[Any, tuple[str | None, str | None, str | None]], key: Any,
+                source: str | None) -> tuple[str | None, str | None, str | None]:
+    """``split_source(source)``, remembered under ``key`` in a bounded cache."""
+    if len(cache) >= _SOURCES_LIMIT:
+        cache.clear()
+    parts = cache[key] = split_source(source)
     return parts
+
+
+def _split_source_cached(source: str | None) -> tuple[str | None, str | None, str | None]:
+    return _split_into(_SOURCES, source, source)
 
 
 # The same, keyed by the prefix as a line carries it (":nick!user@host"),
 # for privmsg_event; apart from _SOURCES because a source may itself begin
 # with ":" (the line "::odd PRIVMSG ...").
 _PREFIXES: dict[str, tuple[str | None, str | None, str | None]] = {}
-
-
-def _split_prefix_cached(prefix: str) -> tuple[str | None, str | None, str | None]:
-    if len(_PREFIXES) >= _SOURCES_LIMIT:
-        _PREFIXES.clear()
-    parts = _PREFIXES[prefix] = split_source(prefix[1:])
-    return parts
 
 
 def message_to_event(msg: Message) -> tuple[str, dict[str, Any]]:
@@ -633,7 +632,7 @@ def privmsg_event(line: str) -> dict[str, Any] | None:
     if parts is None:
         if prefix[:1] != ":" or len(prefix) == 1:
             return None
-        parts = _split_prefix_cached(prefix)
+        parts = _split_into(_PREFIXES, prefix, prefix[1:])
     nick, user, host = parts
     return {"tags": tags, "nick": nick, "user": user, "host": host,
             "target": target, "message": text[1:]}
