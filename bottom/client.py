@@ -18,7 +18,7 @@ from . import __version__ as _version
 from .cap import DEFAULT_CAPS
 from .commands import check_raw_line, serialize
 from .connection import Connection, TokenBucket
-from .ctcp import auto_reply
+from .ctcp import auto_reply, format_ctcp
 from .dispatch import Dispatcher, _start
 from .errors import ConnectionFailed, InvalidMessage, NotConnected
 from .events import CLIENT_CONNECT, CLIENT_DISCONNECT, CTCP, message_to_event, privmsg_event
@@ -138,9 +138,11 @@ class Client(Dispatcher):
         self.register_timeout = register_timeout
         #: answer CTCP VERSION/PING/TIME/CLIENTINFO, rate limited
         self.ctcp_replies = ctcp_replies
-        if any(char in ctcp_version for char in "\x01\r\n\0"):
-            raise ValueError(f"ctcp_version={ctcp_version!r} contains \\x01, CR, LF or NUL, "
-                             "which would break the CTCP reply")
+        try:
+            format_ctcp("VERSION", ctcp_version)  # the reply's own check, now
+        except InvalidMessage as exc:
+            raise ValueError(f"ctcp_version={ctcp_version!r} cannot be a CTCP reply: "
+                             f"{exc}") from None
         #: the text of the automatic CTCP VERSION reply
         self.ctcp_version = ctcp_version
         # Made by the first CTCP query: most clients never get one.
