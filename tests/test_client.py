@@ -396,8 +396,11 @@ async def test_a_client_made_outside_any_loop_binds_to_the_loop_that_connects(
     client = bottom.Client(irc_server.host, irc_server.port, ssl=False)
     await client.connect()
     assert client.loop is asyncio.get_running_loop()
-    with pytest.raises(RuntimeError, match="disconnect"):
-        client.loop = asyncio.new_event_loop()
+    other = asyncio.new_event_loop()
+    with pytest.raises(bottom.AlreadyConnected, match="disconnect") as raised:
+        client.loop = other
+    other.close()
+    assert isinstance(raised.value, RuntimeError)  # DESIGN: a RuntimeError
     await client.disconnect()
 
 
