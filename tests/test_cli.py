@@ -171,6 +171,23 @@ def test_main_returns_2_for_a_usage_error(argv: list[str],
     assert "error:" in capsys.readouterr().err
 
 
+def test_the_module_and_the_console_script_run_bottom_cli_main() -> None:
+    import bottom.__main__
+    import bottom.cli
+
+    setup = (ROOT / "setup.py").read_text(encoding="utf-8")
+    assert '"bottom=bottom.__main__:main"' in setup
+    assert bottom.__main__.main is bottom.cli.main
+
+
+async def test_demo_refuses_a_nick_it_cannot_send() -> None:
+    result = await run_cli("--nick", "two words")
+
+    assert result.returncode == 1
+    assert "error: --nick: NICK not sent: nick='two words'" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_main_returns_0_for_version(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--version"]) == 0
     assert bottom.__version__ in capsys.readouterr().out

@@ -19,12 +19,18 @@ from .parser import DEFAULT_NICK, main_parser, prog, send_parser
 from .session import Fatal
 from .urls import IrcUrl, parse_url
 
-__all__ = ["EXIT_ERROR", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_USAGE", "main"]
+__all__ = ["EXIT_ERROR", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_USAGE", "FLOOD_BURST", "main"]
 
 EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
+#: Lines that may go at once before flood control paces one a second.
+#: Registration takes five (CAP LS, NICK, USER, CAP REQ, CAP END), and a
+#: one-shot ``send`` needs three more (JOIN, the message, the PING fence):
+#: far below what servers count as flooding (RFC 1459 8.10 lets ~5
+#: lines through unpaced, then queues, it does not disconnect).
+FLOOD_BURST = 8
 
 
 class _UsageError(Exception):
@@ -56,7 +62,7 @@ def _server_client(args: argparse.Namespace, url: IrcUrl) -> Client:
     try:
         where = client_kwargs(url, proxy=args.proxy, bind=args.bind)
         return make_client(where, nick=args.nick or DEFAULT_NICK, password=args.password,
-                           connect_timeout=args.timeout)
+                           connect_timeout=args.timeout, flood_burst=FLOOD_BURST)
     except ValueError as exc:
         raise _UsageError(str(exc)) from None
 

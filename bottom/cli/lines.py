@@ -10,12 +10,10 @@ import threading
 
 from ..message import Message
 from .display import is_error
-from .session import unless_closed, within
+from .session import DEFAULT_TIMEOUT, unless_closed, within
 from .terminal import Terminal
 
-__all__ = ["DEFAULT_TIMEOUT", "LineReader", "answers", "converse", "stdin_reader"]
-
-DEFAULT_TIMEOUT = 30.0
+__all__ = ["LineReader", "answers", "converse", "stdin_reader"]
 
 
 class LineReader:

@@ -58,7 +58,9 @@ def make_client(where: Mapping[str, Any], *, nick: str, password: str | None = N
     except TypeError as exc:  # a keyword refused although the signature has it
         raise Unsupported(f"this bottom cannot connect that way: {exc}") from None
     except InvalidMessage as exc:
-        raise ValueError(f"{exc} (check --nick and --password)") from None
+        # The client's message names the keyword ("nick=", "password=<hidden>").
+        option = "--password" if "password=" in str(exc) else "--nick"
+        raise ValueError(f"{option}: {exc}") from None
 
 
 async def run_client(client: Client, url: IrcUrl, *, timeout: float, debug: bool) -> None:
@@ -68,8 +70,8 @@ async def run_client(client: Client, url: IrcUrl, *, timeout: float, debug: bool
     terminal = Terminal(session, out, colour=wants_colour(out))
     if debug:
         trace(client, sys.stderr)
-    terminal.show("info", f"-- connecting to {session.where}{' (TLS)' if url.tls else ''}; "
-                          "/help lists the commands")
+    where = url.websocket or f"{session.where}{' (TLS)' if url.tls else ''}"
+    terminal.show("info", f"-- connecting to {where}; /help lists the commands")
     try:
         await within(session.start(), timeout, session)
         if url.target is not None and url.is_channel:

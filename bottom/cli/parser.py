@@ -7,7 +7,7 @@ import os
 import sys
 
 from .demo import DEMO_CHANNEL, DEMO_NICK
-from .lines import DEFAULT_TIMEOUT
+from .session import DEFAULT_TIMEOUT
 from .terminal import HELP
 
 __all__ = ["DEFAULT_NICK", "main_parser", "prog", "send_parser"]

@@ -21,7 +21,10 @@ from ..errors import ConnectionFailed, NotConnected
 from ..message import Message
 from .display import is_error, numeric_text
 
-__all__ = ["Fatal", "Next", "Session", "unless_closed", "within"]
+__all__ = ["DEFAULT_TIMEOUT", "Fatal", "Next", "Session", "unless_closed", "within"]
+
+#: Seconds to connect, register, join or wait for an answer (``--timeout``).
+DEFAULT_TIMEOUT = 30.0
 
 _T = TypeVar("_T")
 #: the rest of a raw middleware chain (see ``Client.raw_handlers``)
