@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import sys
 
-from .cli import IrcUrl, describe, echo_bot, main, parse_url
+from .cli import IrcUrl, describe, main, parse_url
+from .cli.demo import echo_bot
 
 __all__ = ["IrcUrl", "describe", "echo_bot", "main", "parse_url"]
 

@@ -8,7 +8,10 @@ All pure (:mod:`bottom.cli.urls`, :mod:`bottom.cli.endpoints`), plus how
 from __future__ import annotations
 
 import ipaddress
+import subprocess
+import sys
 import urllib.parse
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,6 +21,14 @@ from hypothesis import strategies as st
 import bottom.cli.modes
 from bottom.cli import IrcUrl, client_kwargs, main, parse_bind, parse_proxy, parse_url
 from bottom.cli.modes import Unsupported, make_client
+
+def test_the_pure_cli_modules_import_no_asyncio() -> None:
+    code = ("import sys\nimport bottom.cli, bottom.cli.urls, bottom.cli.endpoints, "
+            "bottom.cli.display\nprint('asyncio' in sys.modules, 'bottom.client' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, cwd=Path(__file__).parent.parent).stdout
+    assert out.split() == ["False", "False"]
+
 
 # -- server URLs: WebSocket and IPv6 --------------------------------------------------
 

@@ -30,11 +30,22 @@ The modules, in the order data flows: :mod:`~bottom.cli.urls` and
 
 from __future__ import annotations
 
-from .command import main
-from .demo import echo_bot
+from collections.abc import Sequence
+
 from .display import describe
 from .endpoints import client_kwargs, parse_bind, parse_proxy
 from .urls import IrcUrl, parse_url
 
-__all__ = ["IrcUrl", "client_kwargs", "describe", "echo_bot", "main", "parse_bind",
-           "parse_proxy", "parse_url"]
+__all__ = ["IrcUrl", "client_kwargs", "describe", "main", "parse_bind", "parse_proxy",
+           "parse_url"]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line (``python -m bottom``) on ``argv`` (default:
+    ``sys.argv[1:]``); return the exit status.
+
+    The client and asyncio are imported only here, so the pure modules
+    above (URLs, ``Client`` keywords, chat text) load without them.
+    """
+    from .command import main as run
+    return run(argv)

@@ -104,7 +104,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_usage(sys.stderr)
         print(f"{parser.prog}: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    except Unsupported as exc:
+    except (Unsupported, ImportError) as exc:
         print(f"{name}: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     _tolerate_unencodable(sys.stdout, sys.stderr)
@@ -112,7 +112,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         log_outgoing(sys.stderr)
     try:
         asyncio.run(job)
-    except (Fatal, Unsupported, OSError) as exc:
+    except (Fatal, Unsupported, OSError, ImportError) as exc:  # ImportError: an extra
+        # such as bottom[websocket] is not installed; the message says which
         print(f"{name}: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:

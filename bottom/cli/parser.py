@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 
+from .._version import __version__
 from .demo import DEMO_CHANNEL, DEMO_NICK
 from .session import DEFAULT_TIMEOUT
 from .terminal import HELP
@@ -78,7 +79,6 @@ def main_parser(name: str) -> argparse.ArgumentParser:
                + "\nexit status: 0 ok, 1 error, 2 usage error, 130 interrupted")
     parser.add_argument("url", nargs="?", metavar="URL", help=_URL_HELP)
     _add_common(parser, default_nick=f"{DEMO_NICK} in the demo, else {DEFAULT_NICK}")
-    from .. import __version__  # becomes bottom._version once the client split lands
     parser.add_argument("--version", action="version", version=f"bottom {__version__}")
     return parser
 
