@@ -22,6 +22,7 @@ import bottom.cli.modes
 from bottom.cli import IrcUrl, client_kwargs, main, parse_bind, parse_proxy, parse_url
 from bottom.cli.modes import Unsupported, make_client
 
+
 def test_the_pure_cli_modules_import_no_asyncio() -> None:
     code = ("import sys\nimport bottom.cli, bottom.cli.urls, bottom.cli.endpoints, "
             "bottom.cli.display\nprint('asyncio' in sys.modules, 'bottom.client' in sys.modules)")
