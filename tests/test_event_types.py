@@ -1,0 +1,94 @@
+"""bottom/event_types.py: generated, current, and true to what handlers get."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+from pathlib import Path
+from typing import Any
+
+import bottom
+from bottom import _gen_event_types as gen
+from bottom.event_types import CTCP_TYPE, EVENT_TYPES
+from bottom.events import EVENT_KWARGS, NUMERICS
+from bottom.testing import Server
+
+TIMEOUT = 10.0
+_EXT = Path(__file__).resolve().parent.parent / "docs" / "_ext" / "bottom_docs.py"
+
+
+def _bottom_docs() -> Any:
+    spec = importlib.util.spec_from_file_location("bottom_docs", _EXT)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_generated_file_is_current() -> None:
+    current = gen.TARGET.read_text(encoding="utf-8")
+    assert current == gen.render(), (
+        f"bottom/event_types.py is stale: run `{gen.COMMAND}` and commit the result")
+
+
+def test_the_check_option_reports_a_stale_file(tmp_path: Path, monkeypatch: Any,
+                                               capsys: Any) -> None:
+    stale = tmp_path / "event_types.py"
+    stale.write_text("# old\n", encoding="utf-8")
+    monkeypatch.setattr(gen, "TARGET", stale)
+    text = gen.render()
+    monkeypatch.setattr(gen, "render", lambda: text)
+    assert gen.main(["--check"]) == 1
+    assert gen.COMMAND in capsys.readouterr().out
+    assert gen.main([]) == 0
+    assert gen.main(["--check"]) == 0
+
+
+def test_every_documented_event_has_a_typeddict_with_its_kwargs() -> None:
+    for name, kwargs in EVENT_KWARGS.items():
+        assert list(EVENT_TYPES[name].__annotations__) == ["tags", *kwargs], name
+    for name in NUMERICS.values():
+        assert "tags" in EVENT_TYPES[name].__annotations__, name
+    for name, (kwargs, _) in _bottom_docs().LOCAL_EVENTS.items():
+        assert list(EVENT_TYPES[name].__annotations__) == list(kwargs), name
+    assert EVENT_TYPES["CTCP"] is EVENT_TYPES["CTCP_ACTION"] is CTCP_TYPE
+
+
+def test_a_kwarg_some_lines_lack_is_not_required_and_a_none_shows_in_its_type() -> None:
+    join = EVENT_TYPES["JOIN"].__annotations__
+    assert join["account"].__forward_arg__ == "NotRequired[str | None]"
+    assert join["channel"].__forward_arg__ == "str"
+    assert EVENT_TYPES["RPL_BANLIST"].__annotations__["set_at"].__forward_arg__ == "int | None"
+    assert EVENT_TYPES["PRIVMSG"].__annotations__["user"].__forward_arg__ == "str | None"
+
+
+_PY_TYPES = {"str": str, "int": int, "bool": bool}
+
+
+async def test_local_events_carry_values_of_the_generated_types() -> None:
+    seen: dict[str, dict[str, Any]] = {}
+
+    def record(name: str) -> Any:
+        return lambda **kwargs: seen.setdefault(name, kwargs)
+
+    async with Server() as server:
+        client = bottom.Client(server.host, server.port, ssl=False, nick="types",
+                               flood_control=False)
+        for name in ("CLIENT_CONNECT", "CLIENT_READY", "CLIENT_DISCONNECT"):
+            client.on(name, record(name))
+        await client.connect()
+        await asyncio.wait_for(client.wait("client_ready"), TIMEOUT)
+        await client.disconnect()
+    async with Server(password="secret") as locked:
+        refused = bottom.Client(locked.host, locked.port, ssl=False, nick="types",
+                                flood_control=False)
+        refused.on("CLIENT_REGISTRATION_FAILED", record("CLIENT_REGISTRATION_FAILED"))
+        await refused.connect()
+        await asyncio.wait_for(refused.wait("client_disconnect"), TIMEOUT)
+
+    assert len(seen) == 4
+    for name, kwargs in seen.items():
+        declared = {k: v.__forward_arg__ for k, v in EVENT_TYPES[name].__annotations__.items()}
+        assert declared.keys() == kwargs.keys(), name
+        for key, value in kwargs.items():
+            assert isinstance(value, _PY_TYPES[declared[key]]), (name, key, value)
