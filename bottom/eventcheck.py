@@ -23,7 +23,6 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from .event_types import CTCP_TYPE, EVENT_TYPES
 from .events import ALIASES, canonical_event
 
 __all__ = ["check_event_name", "check_handler", "close_events", "event_kwargs"]
@@ -35,7 +34,6 @@ log = logging.getLogger("bottom")
 #: custom "TICK" next to KICK is not (0.75).
 CUTOFF = 0.8
 
-_KNOWN_NAMES = (*EVENT_TYPES, *ALIASES)
 
 
 @functools.lru_cache(maxsize=512)
@@ -45,6 +43,10 @@ def event_kwargs(event: str) -> tuple[str, ...] | None:
     Any spelling: ``"001"``, ``"rpl_welcome"``.  Every ``CTCP_<COMMAND>``
     is known.  The order is the events reference's, ``tags`` last.
     """
+    # Imported on first use: its TypedDicts cost more than all of this
+    # module, and a program that never registers a handler needs none.
+    from .event_types import CTCP_TYPE, EVENT_TYPES
+
     name = canonical_event(event)
     kwargs_type = EVENT_TYPES.get(name)
     if kwargs_type is None and name.startswith("CTCP_"):
@@ -65,7 +67,10 @@ def close_events(event: str) -> tuple[str, ...]:
     name = canonical_event(event)
     if name.isdigit():
         return ()  # a numeric NUMERICS does not name: real, just unnamed
-    return tuple(difflib.get_close_matches(name, _KNOWN_NAMES, n=3, cutoff=CUTOFF))
+    from .event_types import EVENT_TYPES
+
+    known = (*EVENT_TYPES, *ALIASES)
+    return tuple(difflib.get_close_matches(name, known, n=3, cutoff=CUTOFF))
 
 
 def check_event_name(event: str) -> None:

@@ -7,6 +7,8 @@ import importlib.util
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 import bottom
 from bottom import _gen_event_types as gen
 from bottom.event_types import CTCP_TYPE, EVENT_TYPES
@@ -92,3 +94,41 @@ async def test_local_events_carry_values_of_the_generated_types() -> None:
         assert declared.keys() == kwargs.keys(), name
         for key, value in kwargs.items():
             assert isinstance(value, _PY_TYPES[declared[key]]), (name, key, value)
+
+
+# -- the mypy plugin ----------------------------------------------------------------------
+
+_SAMPLES = Path(__file__).resolve().parent / "typing_samples"
+_ROOT = Path(__file__).resolve().parent.parent
+_EXPECTED = [
+    'bad_event.py:10: error: "privmesg" is not an event bottom triggers; '
+    'did you mean "PRIVMSG"?  [bottom-event]',
+    'bad_event.py:15: error: "rpl_welcom" is not an event bottom triggers; '
+    'did you mean "RPL_WELCOME"?  [bottom-event]',
+    'bad_event.py:16: error: "ERR_NOMTOD" is not an event bottom triggers; '
+    'did you mean "ERR_NOMOTD"?  [bottom-event]',
+    'bad_handler.py:10: error: PRIVMSG never passes "targt"; '
+    "its kwargs are: nick, user, host, target, message, tags  [bottom-handler]",
+    'bad_handler.py:17: error: JOIN never passes "chanel"; '
+    "its kwargs are: nick, user, host, channel, account, realname, tags  [bottom-handler]",
+    'bad_handler.py:18: error: CLIENT_CONNECT never passes "tags"; '
+    "its kwargs are: host, port  [bottom-handler]",
+    'bad_handler.py:23: error: Incompatible types in assignment (expression has type "str", '
+    'variable has type "int")  [assignment]',
+    'bad_handler.py:24: error: "mesage" is not a valid TypedDict key; expected one of '
+    '("tags", "nick", "user", "host", "target", ...)  [misc]',
+]
+
+
+def test_mypy_with_the_plugin_reports_misspelled_parameters_and_events(
+        tmp_path: Path) -> None:
+    api = pytest.importorskip("mypy.api", reason="mypy is not installed (the lint extra)")
+    config = tmp_path / "mypy.ini"
+    # mypy_path: the bottom being tested, not an installed one.
+    config.write_text(f"[mypy]\nplugins = bottom.mypy_plugin\nmypy_path = {_ROOT}\n",
+                      encoding="utf-8")
+    files = [str(_SAMPLES / name) for name in ("good.py", "bad_handler.py", "bad_event.py")]
+    out, err, _ = api.run(["--config-file", str(config), "--cache-dir", str(tmp_path / "c"),
+                           "--no-error-summary", "--show-absolute-path", *files])
+    errors = sorted(line.removeprefix(f"{_SAMPLES}/") for line in out.splitlines())
+    assert (errors, err) == (_EXPECTED, "")
