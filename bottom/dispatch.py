@@ -27,6 +27,7 @@ from collections.abc import Awaitable, Callable, Coroutine, Generator, Iterable
 from types import CoroutineType
 from typing import Any, Literal, TypeVar, overload
 
+from .eventcheck import check_event_name, check_handler
 from .events import canonical_event
 
 __all__ = ["Dispatcher", "wait_for"]
@@ -233,6 +234,7 @@ class Dispatcher:
     def _register(self, name: str, func: Callable[..., Any]) -> None:
         if not callable(func):
             raise TypeError(f"handler for {name} must be callable, not {func!r}")
+        check_handler(name, func)  # a WARNING for a misspelled event or parameter
         # A new list: a trigger in progress keeps iterating the old one.
         self._handlers[name] = [*self._handlers.get(name, ()), _Handler(func)]
 
@@ -320,6 +322,7 @@ class Dispatcher:
 
     def _waiter(self, event: str) -> asyncio.Future[Kwargs]:
         """A Future for the next ``event``, registered now (not on first await)."""
+        check_event_name(event)  # a WARNING for a misspelled event
         future: asyncio.Future[Kwargs] = asyncio.get_running_loop().create_future()
         self._waiters.setdefault(canonical_event(event), []).append(future)
         return future

@@ -36,18 +36,34 @@ CUTOFF = 0.8
 
 
 
-@functools.lru_cache(maxsize=512)
 def event_kwargs(event: str) -> tuple[str, ...] | None:
     """The kwargs ``event`` is triggered with, or None for an unknown event.
 
     Any spelling: ``"001"``, ``"rpl_welcome"``.  Every ``CTCP_<COMMAND>``
     is known.  The order is the events reference's, ``tags`` last.
+
+    :raises TypeError: if ``event`` is not a string.
     """
+    return _kwargs_of(canonical_event(event))
+
+
+def close_events(event: str) -> tuple[str, ...]:
+    """Known event names ``event`` may be a misspelling of; () when it is
+    known or not close to any (a custom event).
+
+    :raises TypeError: if ``event`` is not a string.
+    """
+    return _close_to(canonical_event(event))
+
+
+# Both cached by canonical name: what a program registers is a few dozen
+# names, each computed once.
+@functools.lru_cache(maxsize=512)
+def _kwargs_of(name: str) -> tuple[str, ...] | None:
     # Imported on first use: its TypedDicts cost more than all of this
     # module, and a program that never registers a handler needs none.
     from .event_types import CTCP_TYPE, EVENT_TYPES
 
-    name = canonical_event(event)
     kwargs_type = EVENT_TYPES.get(name)
     if kwargs_type is None and name.startswith("CTCP_"):
         kwargs_type = CTCP_TYPE
@@ -59,14 +75,9 @@ def event_kwargs(event: str) -> tuple[str, ...] | None:
 
 
 @functools.lru_cache(maxsize=512)
-def close_events(event: str) -> tuple[str, ...]:
-    """Known event names ``event`` may be a misspelling of; () when it is
-    known or not close to any (a custom event)."""
-    if event_kwargs(event) is not None:
-        return ()
-    name = canonical_event(event)
-    if name.isdigit():
-        return ()  # a numeric NUMERICS does not name: real, just unnamed
+def _close_to(name: str) -> tuple[str, ...]:
+    if _kwargs_of(name) is not None or name.isdigit():
+        return ()  # known, or a numeric NUMERICS does not name: real, just unnamed
     from .event_types import EVENT_TYPES
 
     known = (*EVENT_TYPES, *ALIASES)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
 from typing import Any
 
 import pytest
 
+import bottom
+from bottom import dispatch, eventcheck
+from bottom.dispatch import Dispatcher
 from bottom.eventcheck import check_event_name, check_handler, close_events, event_kwargs
 
 
@@ -106,12 +110,63 @@ def test_a_handler_for_a_misspelled_event_gets_the_did_you_mean(
         "is fine, but only your own trigger() calls fire it)"]
 
 
-def test_lookups_are_computed_once_per_name() -> None:
-    close_events.cache_clear()
-    event_kwargs.cache_clear()
-    for _ in range(3):
-        check_event_name("privmesg")
-        check_handler("privmsg", lambda nick: None)
-    # Once for "privmesg", once for "privmsg", whatever the number of calls.
-    assert close_events.cache_info().misses == 2
-    assert event_kwargs.cache_info().misses == 2
+def test_lookups_are_computed_once_per_event_whatever_the_spelling() -> None:
+    eventcheck._close_to.cache_clear()
+    eventcheck._kwargs_of.cache_clear()
+    for spelling in ("privmesg", "PRIVMESG", "privmsg", " PrivMsg "):
+        check_event_name(spelling)
+        check_handler(spelling, lambda nick: None)
+    # Once for PRIVMESG, once for PRIVMSG.
+    assert eventcheck._close_to.cache_info().misses == 2
+    assert eventcheck._kwargs_of.cache_info().misses == 2
+
+
+@pytest.mark.parametrize("check", [check_event_name, close_events, event_kwargs,
+                                   lambda event: check_handler(event, print)])
+def test_an_event_name_that_is_not_a_string_is_a_type_error(check: Any) -> None:
+    with pytest.raises(TypeError, match="event names are strings"):
+        check(["PRIVMSG"])
+
+
+# -- wired into on() and wait() -----------------------------------------------------------
+
+
+def test_on_checks_the_handler_in_both_forms(caplog: pytest.LogCaptureFixture) -> None:
+    hub = Dispatcher()
+
+    @hub.on("privmsg")
+    def echo(nick: str, targt: str) -> None: ...
+
+    hub.on("privmesg", lambda **kwargs: None)
+    first, second = _warnings(caplog)
+    assert "names 'targt', which PRIVMSG never has" in first
+    assert second.startswith("'PRIVMESG' is not an event bottom triggers; did you mean PRIVMSG?")
+
+
+async def test_wait_and_wait_for_check_the_event_name(caplog: pytest.LogCaptureFixture) -> None:
+    hub = Dispatcher()
+    waiting = asyncio.ensure_future(hub.wait("rpl_welcom"))
+    both = asyncio.ensure_future(bottom.wait_for(hub, ["rpl_endofmotd", "err_nomtod"]))
+    await asyncio.sleep(0)  # both registered
+    hub.trigger("RPL_WELCOM")
+    hub.trigger("RPL_ENDOFMOTD")
+    assert await waiting == {}
+    assert await both == [{}]
+    assert [m.split(";")[0] for m in _warnings(caplog)] == [
+        "'rpl_welcom' is not an event bottom triggers", "'err_nomtod' is not an event bottom "
+        "triggers"]
+
+
+def test_trigger_never_runs_the_checks(monkeypatch: pytest.MonkeyPatch) -> None:
+    hub = Dispatcher()
+    seen = []
+    hub.on("privmsg", lambda nick, message: seen.append((nick, message)))
+
+    def fail(*args: Any) -> None:
+        raise AssertionError("checked on the hot path")
+
+    monkeypatch.setattr(dispatch, "check_handler", fail)
+    monkeypatch.setattr(dispatch, "check_event_name", fail)
+    for index in range(3):
+        hub.trigger("PRIVMSG", nick="alice", message=str(index))
+    assert seen == [("alice", "0"), ("alice", "1"), ("alice", "2")]
