@@ -168,8 +168,10 @@ class BottomPlugin(Plugin):
         if symbol is None or not isinstance(symbol.node, TypeInfo) or \
                 symbol.node.typeddict_type is None:
             return ctx.default_return_type
+        # As an annotation naming the class would: messages then say its name.
+        typed = symbol.node.typeddict_type.copy_modified(fallback=Instance(symbol.node, []))
         # async def wait(...) -> Kwargs: a Coroutine whose last argument is Kwargs.
-        return result.copy_modified(args=[*result.args[:-1], symbol.node.typeddict_type])
+        return result.copy_modified(args=[*result.args[:-1], typed])
 
     def _wait_for(self, ctx: FunctionContext) -> Type:
         if len(ctx.args) > 1 and ctx.args[1]:

@@ -115,8 +115,11 @@ _EXPECTED = [
     "its kwargs are: host, port  [bottom-handler]",
     'bad_handler.py:23: error: Incompatible types in assignment (expression has type "str", '
     'variable has type "int")  [assignment]',
-    'bad_handler.py:24: error: "mesage" is not a valid TypedDict key; expected one of '
-    '("tags", "nick", "user", "host", "target", ...)  [misc]',
+    'bad_handler.py:24: error: TypedDict "PrivmsgKwargs" has no key "mesage"  '
+    "[typeddict-item]",
+    'bad_handler.py:24: note: Did you mean "message"?',
+    'bad_handler.py:30: error: PRIVMSG never passes "mesage"; '
+    "its kwargs are: nick, user, host, target, message, tags  [bottom-handler]",
 ]
 
 
@@ -132,3 +135,10 @@ def test_mypy_with_the_plugin_reports_misspelled_parameters_and_events(
                            "--no-error-summary", "--show-absolute-path", *files])
     errors = sorted(line.removeprefix(f"{_SAMPLES}/") for line in out.splitlines())
     assert (errors, err) == (_EXPECTED, "")
+
+
+def test_the_typing_page_shows_the_output_the_plugin_gives() -> None:
+    page = (_ROOT / "docs" / "typing.rst").read_text(encoding="utf-8")
+    shown = {line.strip() for line in page.splitlines() if line.startswith("    bad_")}
+    assert shown <= set(_EXPECTED)
+    assert {line for line in _EXPECTED if line.startswith("bad_handler")} <= shown

@@ -23,3 +23,10 @@ async def main() -> None:
     count: int = message["message"]
     message["mesage"]
     print(count)
+
+
+class Bot(bottom.Client):
+    def setup(self) -> None:
+        self.on("privmsg", self.relay)
+
+    def relay(self, nick: str, mesage: str) -> None: ...
