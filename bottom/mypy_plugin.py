@@ -10,10 +10,11 @@ Then, for an event name written as a literal string:
 * ``client.on("privmsg", echo)`` and ``@client.on("privmsg")`` report each
   parameter of ``echo`` that PRIVMSG never passes (``targt``), unless the
   handler takes ``**kwargs``;
-* ``on("privmesg")``, ``wait("rpl_welcom")`` and the names given to
-  ``bottom.wait_for`` report a name close to a known event;
-* ``await client.wait("privmsg")`` has the event's TypedDict type from
-  :mod:`bottom.event_types` instead of ``dict[str, Any]``.
+* ``on("privmesg")``, ``wait("rpl_welcom")``, ``waiter(...)`` and the
+  names given to ``bottom.wait_for`` report a name close to a known event;
+* ``await client.wait("privmsg")`` (and ``client.waiter("privmsg")``'s
+  Future) has the event's TypedDict type from :mod:`bottom.event_types`
+  instead of ``dict[str, Any]``.
 
 The rules are :mod:`bottom.eventcheck`'s, the ones ``on()`` and ``wait()``
 apply at run time; error codes ``bottom-event`` and ``bottom-handler``
@@ -108,8 +109,8 @@ def _check_handler(event: str, handler: Type, context: Context,
 
 
 class BottomPlugin(Plugin):
-    """Hooks on ``Dispatcher.on``/``wait`` (so ``Client``'s), the decorator
-    ``on(event)`` returns, and ``wait_for``."""
+    """Hooks on ``Dispatcher.on``/``wait``/``waiter`` (so ``Client``'s), the
+    decorator ``on(event)`` returns, and ``wait_for``."""
 
     def get_additional_deps(self, file: MypyFile) -> list[tuple[int, str, int]]:
         # The TypedDicts must be in the build for wait() to return them.
@@ -121,7 +122,7 @@ class BottomPlugin(Plugin):
         if fullname == _DECORATOR + ".__call__":
             return self._decorated
         owner, _, method = fullname.rpartition(".")
-        if method in ("on", "wait") and self._is_dispatcher(owner):
+        if method in ("on", "wait", "waiter") and self._is_dispatcher(owner):
             return self._on if method == "on" else self._wait
         return None
 
@@ -170,7 +171,7 @@ class BottomPlugin(Plugin):
             return ctx.default_return_type
         # As an annotation naming the class would: messages then say its name.
         typed = symbol.node.typeddict_type.copy_modified(fallback=Instance(symbol.node, []))
-        # async def wait(...) -> Kwargs: a Coroutine whose last argument is Kwargs.
+        # wait(): a Coroutine, waiter(): a Future; Kwargs is their last argument.
         return result.copy_modified(args=[*result.args[:-1], typed])
 
     def _wait_for(self, ctx: FunctionContext) -> Type:

@@ -14,3 +14,7 @@ def echo(nick: str, target: str) -> None: ...
 async def main() -> None:
     await client.wait("rpl_welcom")
     await bottom.wait_for(client, ["RPL_ENDOFMOTD", "ERR_NOMTOD"])
+
+
+def later() -> None:
+    client.waiter("rpl_endofnmaes")

@@ -30,3 +30,8 @@ class Bot(bottom.Client):
         self.on("privmsg", self.relay)
 
     def relay(self, nick: str, mesage: str) -> None: ...
+
+
+async def who() -> None:
+    hops: int = (await client.waiter("rpl_endofwho"))["name"]
+    print(hops)

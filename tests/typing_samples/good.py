@@ -34,4 +34,7 @@ async def main() -> None:
     args: str = ctcp["args"]
     custom: dict[str, Any] = await client.wait("my_own_event")
     await bottom.wait_for(client, ["RPL_ENDOFMOTD", "ERR_NOMOTD"])
-    print(port, text, args, custom)
+    pending = client.waiter("rpl_endofwho")
+    client.send("who", mask="#bottom")
+    mask: str = (await pending)["name"]
+    print(port, text, args, custom, mask)
