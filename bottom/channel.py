@@ -14,41 +14,55 @@ from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from typing import Generic, TypeVar
 
-__all__ = ["Channel", "Member", "NameMap", "User"]
+from .casemap import _table as table
+
+__all__ = ["NO_STATUS", "Channel", "Folder", "Member", "NameMap", "Status", "User"]
 
 _V = TypeVar("_V")
-_NO_MODES: frozenset[str] = frozenset()
-# One frozenset per distinct set of prefix modes: 100 000 members share a handful.
-_MODE_SETS: dict[frozenset[str], frozenset[str]] = {_NO_MODES: _NO_MODES}
-
-
-def shared_modes(modes: frozenset[str]) -> frozenset[str]:
-    """The one stored frozenset equal to ``modes`` (bounded: prefix modes are few)."""
-    found = _MODE_SETS.get(modes)
-    if found is None:
-        if len(_MODE_SETS) > 1024:
-            _MODE_SETS.clear()
-            _MODE_SETS[_NO_MODES] = _NO_MODES
-        found = _MODE_SETS[modes] = modes
-    return found
-
-
 class Folder:
-    """The server's casemapping as a translate table, shared by every :class:`NameMap`.
+    """The server's casemapping as a fold function, shared by every :class:`NameMap`.
 
-    :class:`bottom.State` changes :attr:`table` in place when 005 brings a new
+    :class:`bottom.State` calls :meth:`set` when 005 brings a new
     ``CASEMAPPING`` (and refolds the maps' keys), so lookups follow it.
+    ``str.lower`` plus a few ``replace`` calls is several times faster than
+    ``str.translate``, and ASCII names are nearly all names.
     """
 
-    __slots__ = ("table",)
+    __slots__ = ("casemapping", "fold")
 
-    def __init__(self, table: dict[int, int]) -> None:
-        self.table = table
+    def __init__(self, casemapping: str) -> None:
+        self.casemapping = ""
+        self.fold: Callable[[str], str] = str.lower
+        self.set(casemapping)
 
-    def fold(self, name: str) -> str:
-        """``name`` folded; the very same string when folding changes nothing."""
-        folded = name.translate(self.table)
-        return name if folded == name else folded
+    def set(self, casemapping: str) -> bool:
+        """Fold by ``casemapping`` from now on; whether that changes folding."""
+        casemapping = casemapping.lower()
+        if casemapping not in _EXTRA:
+            casemapping = "ascii"
+        if casemapping == self.casemapping:
+            return False
+        self.casemapping = casemapping
+        self.fold = _folder(table(casemapping), _EXTRA[casemapping])
+        return True
+
+
+_EXTRA = {"ascii": "", "rfc1459": "[]\\~", "strict-rfc1459": "[]\\"}
+
+
+def _folder(translation: dict[int, int], extra: str) -> Callable[[str], str]:
+    pairs = [(char, chr(translation[ord(char)])) for char in extra]
+
+    def fold(name: str) -> str:
+        """``name`` folded by the casemapping."""
+        if not name.isascii():
+            return name.translate(translation)
+        folded = name.lower()
+        if not folded.isalnum():
+            for upper, lower in pairs:
+                folded = folded.replace(upper, lower)
+        return folded
+    return fold
 
 
 class NameMap(Mapping[str, _V], Generic[_V]):
@@ -96,10 +110,10 @@ class User:
 
     Fields the server has not told us yet are ``None``: NAMES gives only
     nicks (and ``user@host`` with ``userhost-in-names``), WHO gives the rest.
+    Slotted and lean: a 100,000-member channel holds 100,000 of these.
     """
 
-    __slots__ = ("nick", "username", "host", "realname", "account", "away",
-                 "away_message", "_channels")
+    __slots__ = ("nick", "username", "host", "realname", "account", "_away", "_channels")
 
     def __init__(self, nick: str, username: str | None = None, host: str | None = None) -> None:
         self.nick = nick
@@ -108,31 +122,80 @@ class User:
         self.realname: str | None = None
         #: account name, or None (not logged in, or not known)
         self.account: str | None = None
-        self.away = False
-        self.away_message: str | None = None
-        # the channel names as in State.channels; a tuple costs less than a set
-        self._channels: tuple[str, ...] = ()
+        # None: here; "": away, message unknown; else the away message
+        self._away: str | None = None
+        # channel names as in State.channels: one name as a str, more as a tuple
+        self._channels: str | tuple[str, ...] = ()
+
+    @property
+    def away(self) -> bool:
+        """Whether the user is marked away (AWAY, away-notify, 301, WHO ``G``)."""
+        return self._away is not None
+
+    @property
+    def away_message(self) -> str | None:
+        """The away message when known, else None."""
+        return self._away or None
 
     @property
     def channels(self) -> set[str]:
         """The names of the channels we share with this user (a new set each time)."""
-        return set(self._channels)
+        held = self._channels
+        return {held} if isinstance(held, str) else set(held)
+
+    def _in(self) -> tuple[str, ...]:
+        held = self._channels
+        return (held,) if isinstance(held, str) else held
+
+    def _joined(self, name: str) -> None:
+        held = self._channels
+        self._channels = name if not held else (*self._in(), name)
+
+    def _left(self, name: str) -> bool:
+        """Drop ``name``; whether no channel is left."""
+        rest = tuple(held for held in self._in() if held != name)
+        self._channels = rest[0] if len(rest) == 1 else rest
+        return not rest
 
     def __repr__(self) -> str:
         return f"<User {self.nick}!{self.username or '?'}@{self.host or '?'}>"
 
 
+class Status:
+    """Prefix modes and the highest symbol, shared by every member that has them.
+
+    :class:`bottom.State` keeps one per distinct set of modes, so a member
+    costs two references whatever its modes.
+    """
+
+    __slots__ = ("modes", "prefix")
+
+    def __init__(self, modes: frozenset[str], prefix: str) -> None:
+        self.modes = modes
+        self.prefix = prefix
+
+
+NO_STATUS = Status(frozenset(), "")
+
+
 class Member:
     """A user in one channel, with the prefix modes they have there."""
 
-    __slots__ = ("user", "modes", "prefix")
+    __slots__ = ("user", "_status")
 
-    def __init__(self, user: User, modes: frozenset[str] = _NO_MODES, prefix: str = "") -> None:
+    def __init__(self, user: User, status: Status = NO_STATUS) -> None:
         self.user = user
-        #: prefix modes, e.g. ``{"o", "v"}`` (a frozenset shared between members)
-        self.modes = modes
-        #: the highest prefix symbol (``"@"``, ``"+"``), or ``""``
-        self.prefix = prefix
+        self._status = status
+
+    @property
+    def modes(self) -> frozenset[str]:
+        """Prefix modes, e.g. ``{"o", "v"}``."""
+        return self._status.modes
+
+    @property
+    def prefix(self) -> str:
+        """The highest prefix symbol (``"@"``, ``"+"``), or ``""``."""
+        return self._status.prefix
 
     def __repr__(self) -> str:
         return f"<Member {self.prefix}{self.user.nick}>"

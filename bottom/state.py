@@ -19,9 +19,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 
-from .casemap import _table
 from .chanmodes import ModeClasses
-from .channel import Channel, Folder, Member, NameMap, User, shared_modes
+from .channel import NO_STATUS, Channel, Folder, Member, NameMap, Status, User
 from .isupport import ISupport
 from .message import Message, split_source
 
@@ -59,7 +58,8 @@ class State:
     """
 
     __slots__ = ("nick", "isupport", "max_tracked_users", "max_tracked_channels",
-                 "_folder", "_classes", "_users", "_channels", "_names", "_lists",
+                 "_folder", "_classes", "_statuses", "_users", "_channels", "_names", "_lists",
+                 "_me", "_ckeys",
                  "_warned", "__weakref__")
 
     def __init__(self, *, max_tracked_users: int = DEFAULT_MAX_USERS,
@@ -70,8 +70,11 @@ class State:
         self.nick: str | None = None
         #: the server's 005 tokens, which the names are folded with
         self.isupport = ISupport()
-        self._folder = Folder(_table(self.isupport.casemapping))
+        self._folder = Folder(self.isupport.casemapping)
         self._classes = ModeClasses(self.isupport.chanmodes, self.isupport.prefix)
+        self._statuses: dict[frozenset[str], Status] = {}
+        self._me: str | None = None  # our nick, folded
+        self._ckeys: dict[str, str] = {}  # channel name as sent -> folded: few, seen often
         self._users: NameMap[User] = NameMap(self._folder, _user_nick)
         self._channels: NameMap[Channel] = NameMap(self._folder, _channel_name)
         self._names: dict[str, _Pending] = {}
@@ -98,7 +101,7 @@ class State:
 
     def clear(self) -> None:
         """Forget everything, as after a disconnect (the limits stay)."""
-        self.nick = None
+        self.nick = self._me = None
         self.isupport.clear()
         self._set_casemapping()
         self._forget_all()
@@ -122,11 +125,19 @@ class State:
     # --- helpers --------------------------------------------------------
 
     def _set_casemapping(self) -> None:
-        table = _table(self.isupport.casemapping)
-        self._classes = ModeClasses(self.isupport.chanmodes, self.isupport.prefix)
-        if table is self._folder.table:
+        prefix = self.isupport.prefix
+        if prefix != self._classes.prefix:
+            self._classes = ModeClasses(self.isupport.chanmodes, prefix)
+            self._statuses = {}
+            for channel in self._channels._data.values():
+                for member in channel.users._data.values():
+                    member._status = self._status(member.modes)
+        else:
+            self._classes = ModeClasses(self.isupport.chanmodes, prefix)
+        if not self._folder.set(self.isupport.casemapping):
             return
-        self._folder.table = table
+        self._ckeys.clear()
+        self._me = None if self.nick is None else self._folder.fold(self.nick)
         self._users.refold()
         self._channels.refold()
         for channel in self._channels._data.values():
@@ -142,12 +153,34 @@ class State:
                         "(raise max_tracked_%s)", limit, what, what)
 
     def _is_us(self, nick: str) -> bool:
-        return self.nick is not None and self._folder.fold(nick) == self._folder.fold(self.nick)
+        return self._folder.fold(nick) == self._me
 
-    def _user(self, nick: str, username: str | None, host: str | None) -> User | None:
+    def _ckey(self, name: str) -> str:
+        """``name`` (a channel) folded, through a small cache."""
+        key = self._ckeys.get(name)
+        if key is None:
+            if len(self._ckeys) >= 2 * self.max_tracked_channels:
+                self._ckeys.clear()
+            key = self._ckeys[name] = self._folder.fold(name)
+        return key
+
+    def _status(self, modes: frozenset[str]) -> Status:
+        """The shared :class:`Status` for ``modes`` under the current PREFIX."""
+        if not modes:
+            return NO_STATUS
+        status = self._statuses.get(modes)
+        if status is None:
+            if len(self._statuses) > 1024:  # prefix modes are few; a flood is not
+                self._statuses.clear()
+            status = self._statuses[modes] = Status(modes, self._classes.highest(modes))
+        return status
+
+    def _user(self, nick: str, username: str | None, host: str | None,
+              key: str | None = None) -> User | None:
         """The tracked user ``nick`` (created if new and within bounds), updated."""
         data = self._users._data
-        key = self._folder.fold(nick)
+        if key is None:
+            key = self._folder.fold(nick)
         user = data.get(key)
         if user is None:
             if len(data) >= self.max_tracked_users:
@@ -161,24 +194,26 @@ class State:
             user.host = host
         return user
 
-    def _add_member(self, channel: Channel, user: User, modes: frozenset[str]) -> None:
-        key = self._folder.fold(user.nick)
-        if key not in channel.users._data:
-            user._channels = (*user._channels, channel.name)
-        modes = shared_modes(modes)
-        channel.users._data[key] = Member(user, modes, self._classes.highest(modes))
-
-    def _remove_member(self, channel: Channel, nick: str) -> None:
-        key = self._folder.fold(nick)
-        member = channel.users._data.pop(key, None)
-        pending = self._names.get(self._folder.fold(channel.name))
-        if pending is not None:
-            pending.pop(key, None)
+    def _add_member(self, channel: Channel, user: User, modes: frozenset[str],
+                    key: str | None = None) -> None:
+        if key is None:
+            key = self._folder.fold(user.nick)
+        members = channel.users._data
+        member = members.get(key)
         if member is None:
-            return
-        user = member.user
-        user._channels = tuple(name for name in user._channels if name != channel.name)
-        if not user._channels and not self._is_us(user.nick):
+            user._joined(channel.name)
+            members[key] = Member(user, self._status(modes))
+        else:
+            member._status = self._status(modes)
+
+    def _remove_member(self, channel: Channel, key: str) -> None:
+        """Take the user folded to ``key`` out of ``channel``; forget them if it was the last."""
+        member = channel.users._data.pop(key, None)
+        if self._names:
+            pending = self._names.get(self._ckey(channel.name))
+            if pending is not None:
+                pending.pop(key, None)
+        if member is not None and member.user._left(channel.name) and key != self._me:
             self._users._data.pop(key, None)
 
     def _forget_all(self) -> None:
@@ -191,19 +226,20 @@ class State:
             self._user(self.nick, None, None)
 
     def _drop_channel(self, channel: Channel) -> None:
-        folded = self._folder.fold(channel.name)
+        folded = self._ckey(channel.name)
         self._channels._data.pop(folded, None)
         self._names.pop(folded, None)
-        for key in [key for key in self._lists if key[0] == folded]:
-            del self._lists[key]
-        for member in list(channel.users._data.values()):
-            self._remove_member(channel, member.user.nick)
+        for pair in [pair for pair in self._lists if pair[0] == folded]:
+            del self._lists[pair]
+        for key in list(channel.users._data):
+            self._remove_member(channel, key)
 
     # --- registration ---------------------------------------------------
 
     def _on_welcome(self, msg: Message) -> None:
         self.clear()
         self.nick = msg.params[0]
+        self._me = self._folder.fold(self.nick)
         self._user(self.nick, None, None)
 
     def _on_isupport(self, msg: Message) -> None:
@@ -217,25 +253,29 @@ class State:
         if nick is None:
             return
         name = msg.params[0]
-        folded = self._folder.fold(name)
+        folded = self._ckey(name)
         channel = self._channels._data.get(folded)
-        if channel is None and self._is_us(nick):
+        key = self._folder.fold(nick)
+        if key == nick:
+            key = nick  # one string for the nick and both keys: 100 000 members add up
+        if channel is None and key == self._me:
             if len(self._channels._data) >= self.max_tracked_channels:
                 self._warn("channels", self.max_tracked_channels)
                 return
             channel = self._channels._data[folded] = Channel(name, self._folder)
         if channel is None:
             return
-        user = self._user(nick, username, host)
+        user = self._user(nick, username, host, key)
         if user is None:
             return
         if len(msg.params) >= 3:  # extended-join: account and realname
             user.account = None if msg.params[1] == "*" else msg.params[1]
             user.realname = msg.params[2]
-        self._add_member(channel, user, _NO_MODES)
-        pending = self._names.get(folded)
-        if pending is not None:
-            pending[self._folder.fold(nick)] = (_NO_MODES, nick, username, host)
+        self._add_member(channel, user, _NO_MODES, key)
+        if self._names:
+            pending = self._names.get(folded)
+            if pending is not None:
+                pending[key] = (_NO_MODES, nick, username, host)
 
     def _on_part(self, msg: Message) -> None:
         nick = msg.nick
@@ -246,37 +286,40 @@ class State:
         self._leave(msg.params[0], msg.params[1])
 
     def _leave(self, name: str, nick: str | None) -> None:
-        channel = self._channels._data.get(self._folder.fold(name))
+        channel = self._channels._data.get(self._ckey(name))
         if channel is None or nick is None:
             return
-        if self._is_us(nick):
+        key = self._folder.fold(nick)
+        if key == self._me:
             self._drop_channel(channel)
         else:
-            self._remove_member(channel, nick)
+            self._remove_member(channel, key)
 
     def _on_quit(self, msg: Message) -> None:
         nick = msg.nick
         if nick is None:
             return
-        if self._is_us(nick):
+        key = self._folder.fold(nick)
+        if key == self._me:
             self._forget_all()
             return
-        user = self._users._data.get(self._folder.fold(nick))
+        user = self._users._data.get(key)
         if user is None:
             return
-        for name in user._channels:
-            channel = self._channels._data.get(self._folder.fold(name))
+        channels = self._channels._data
+        for name in user._in():
+            channel = channels.get(self._ckey(name))
             if channel is not None:
-                self._remove_member(channel, nick)
+                self._remove_member(channel, key)
 
     def _on_nick(self, msg: Message) -> None:
         old, new = msg.nick, msg.params[0]
         if old is None or not new:
             return
-        fold = self._folder.fold
+        fold, ckey = self._folder.fold, self._ckey
         old_key, new_key = fold(old), fold(new)
-        if self._is_us(old):
-            self.nick = new
+        if old_key == self._me:
+            self.nick, self._me = new, new_key
         data = self._users._data
         user = data.get(old_key)
         if user is None:
@@ -284,16 +327,16 @@ class State:
         if new_key != old_key:
             stale = data.get(new_key)
             if stale is not None:  # a desync: the server says the nick is free
-                for name in stale._channels:
-                    channel = self._channels._data.get(fold(name))
+                for name in stale._in():
+                    channel = self._channels._data.get(ckey(name))
                     if channel is not None:
-                        self._remove_member(channel, stale.nick)
+                        self._remove_member(channel, new_key)
                 data.pop(new_key, None)
             del data[old_key]
             data[new_key] = user
         user.nick = new
-        for name in user._channels:
-            channel_key = fold(name)
+        for name in user._in():
+            channel_key = ckey(name)
             channel = self._channels._data.get(channel_key)
             if channel is not None and new_key != old_key:
                 members = channel.users._data
@@ -308,38 +351,45 @@ class State:
     # --- NAMES ----------------------------------------------------------
 
     def _on_names(self, msg: Message) -> None:
-        folded = self._folder.fold(msg.params[2])
+        folded = self._ckey(msg.params[2])
         if folded not in self._channels._data:
             return
         pending = self._names.setdefault(folded, {})
-        split, symbols = self.isupport.split_prefixes, self._classes.symbols
+        symbols = self._classes.symbols
+        chars = "".join(symbols)
         fold = self._folder.fold
         budget = self.max_tracked_users
         for entry in msg.params[3].split():
-            prefixes, source = split(entry)
-            nick, username, host = split_source(source)
-            if nick is None:
+            source = entry.lstrip(chars)  # every leading prefix symbol, as split_prefixes
+            modes = _NO_MODES
+            if len(source) != len(entry):
+                modes = frozenset(symbols[s] for s in entry[:len(entry) - len(source)])
+            if "!" in source or "@" in source:
+                nick, username, host = split_source(source)
+            else:
+                nick, username, host = source, None, None
+            if not nick:
                 continue
             if len(pending) >= budget:
                 self._warn("users", budget)
                 break
-            modes = frozenset(symbols[s] for s in prefixes if s in symbols) or _NO_MODES
-            pending[fold(nick)] = (modes, nick, username, host)
+            key = fold(nick)
+            pending[nick if key == nick else key] = (modes, nick, username, host)
 
     def _on_end_of_names(self, msg: Message) -> None:
-        folded = self._folder.fold(msg.params[1])
+        folded = self._ckey(msg.params[1])
         pending = self._names.pop(folded, None)
         channel = self._channels._data.get(folded)
         if channel is None:
             return
         pending = pending or {}
-        for key, member in list(channel.users._data.items()):
-            if key not in pending and not self._is_us(member.user.nick):
-                self._remove_member(channel, member.user.nick)
-        for modes, nick, username, host in pending.values():
-            user = self._user(nick, username, host)
+        for key in list(channel.users._data):
+            if key not in pending and key != self._me:
+                self._remove_member(channel, key)
+        for key, (modes, nick, username, host) in pending.items():
+            user = self._user(nick, username, host, key)
             if user is not None:
-                self._add_member(channel, user, modes)
+                self._add_member(channel, user, modes, key)
 
 
 def _handlers() -> dict[str, Callable[[State, Message], None]]:

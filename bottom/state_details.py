@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
 from .chanmodes import parse_modes
-from .channel import Channel, User, shared_modes
+from .channel import Channel, User
 
 if TYPE_CHECKING:
     from .message import Message
@@ -62,12 +62,11 @@ def _apply_modes(state: State, channel: Channel, modestring: str, args: tuple[st
             member = members.get(key)
             if member is not None:
                 modes = member.modes | {letter} if sign == "+" else member.modes - {letter}
-                member.modes = shared_modes(modes)
-                member.prefix = classes.highest(member.modes)
+                member._status = state._status(modes)
             if pending is not None and key in pending:
                 old, nick, username, host = pending[key]
                 modes = old | {letter} if sign == "+" else old - {letter}
-                pending[key] = (shared_modes(modes), nick, username, host)
+                pending[key] = (modes, nick, username, host)
         elif kind == "A":
             masks = channel.list_modes.setdefault(letter, set())
             if sign == "+":
@@ -167,10 +166,9 @@ def _on_list_end(state: State, msg: Message) -> None:
 
 def _who_flags(user: User, flags: str) -> None:
     if flags.startswith("G"):
-        user.away = True
+        user._away = user._away or ""
     elif flags.startswith("H"):
-        user.away = False
-        user.away_message = None
+        user._away = None
 
 
 def _on_who(state: State, msg: Message) -> None:
@@ -200,25 +198,21 @@ def _on_away(state: State, msg: Message) -> None:
     user = state._users._data.get(state._folder.fold(msg.nick or ""))
     if user is not None:
         text = msg.params[0] if msg.params else ""
-        user.away = bool(text)
-        user.away_message = text or None
+        user._away = text or None
 
 
 def _on_away_reply(state: State, msg: Message) -> None:
     """301: me nick :message (WHOIS, or a PRIVMSG to someone away)."""
     user = state._users._data.get(state._folder.fold(msg.params[1]))
     if user is not None:
-        user.away = True
-        user.away_message = msg.params[2] if len(msg.params) > 2 else None
+        user._away = msg.params[2] if len(msg.params) > 2 else ""
 
 
 def _on_self_away(state: State, msg: Message) -> None:
     """305 (back) / 306 (away): about us."""
     user = state._users._data.get(state._folder.fold(state.nick or ""))
     if user is not None:
-        user.away = msg.command == "306"
-        if not user.away:
-            user.away_message = None
+        user._away = (user._away or "") if msg.command == "306" else None
 
 
 def _on_account(state: State, msg: Message) -> None:
