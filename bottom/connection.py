@@ -150,6 +150,13 @@ class Connection(asyncio.Protocol):
     def start_delivery(self) -> None:
         """Deliver the lines held so far, and every later one as it arrives."""
         held, self._held = self._held, None
+        if self._lost:
+            # Closed before delivery began: what the server sent before it
+            # closed (often an ERROR saying why) is still delivered.
+            for data in held or ():
+                for line in self._decoder.feed(data):
+                    self._on_line(line)
+            return
         for data in held or ():
             if self._lost:
                 return
