@@ -35,7 +35,7 @@ MAX_URGENT_BYTES = 64 * 1024
 #: a chunk is left for the next one (reading pauses meanwhile).
 LINE_BUDGET = 0.01
 # How many lines are handled between looks at the clock.
-_CHECK_EVERY = 64
+_CHECK_EVERY = 16
 
 # Lines waiting to be written: the bytes, and the Future of the write()
 # call whose last line it is (None for the others).
