@@ -24,6 +24,7 @@ if TYPE_CHECKING:  # what the lazy lookup below gives, for type checkers
     from .errors import ConnectionFailed as ConnectionFailed
     from .errors import InvalidMessage as InvalidMessage
     from .errors import NotConnected as NotConnected
+    from .masking import mask_secrets as mask_secrets
     from .message import Message as Message
     from .reconnect import ReconnectPolicy as ReconnectPolicy
 
@@ -38,6 +39,7 @@ _EXPORTS = {
     "NotConnected": "errors",
     "RawHandler": "client",
     "ReconnectPolicy": "reconnect",
+    "mask_secrets": "masking",
     "register_pattern": "commands",
     "wait_for": "dispatch",
 }
@@ -52,6 +54,7 @@ __all__ = [
     "NotConnected",
     "RawHandler",
     "ReconnectPolicy",
+    "mask_secrets",
     "register_pattern",
     "wait_for",
 ]

@@ -124,7 +124,7 @@ class CapNegotiation:
             elif len(enabled) < MAX_CAPS:
                 enabled.add(sys.intern(name))
             else:
-                self._table()[1].refuse()
+                self._limits().refuse()
         self._enable(enabled)
         self._answered(frozenset(name.lstrip("-") for name in caps))
 
@@ -156,11 +156,14 @@ class CapNegotiation:
         if not self.enabled.isdisjoint(gone):
             self._enable(self.enabled.difference(gone))
 
+    def _limits(self) -> Bound:
+        if self._bound is None:
+            self._bound = Bound("CAP LS caps", MAX_CAPS, MAX_CAP_CHARS)
+        return self._bound
+
     def _table(self) -> tuple[_Offered, Bound]:
         """``offered`` as a table of our own to change in place, and its bound."""
-        bound = self._bound
-        if bound is None:
-            bound = self._bound = Bound("CAP LS caps", MAX_CAPS, MAX_CAP_CHARS)
+        bound = self._limits()
         if not self._private:
             # Shared, hence small: copying it is cheap.
             self.offered = _Offered(self.offered)
@@ -176,6 +179,8 @@ class CapNegotiation:
             assert isinstance(offered, _Offered)
             self.offered = _OFFERED.get(frozenset(offered.items()), offered)
             self._private = False
+            if self._bound is not None and not self._bound.warned:
+                self._bound = None  # a shared table is recounted when next changed
 
     def _offer(self, caps: Mapping[str, str], share: bool) -> None:
         table, bound = self._table()

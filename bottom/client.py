@@ -28,6 +28,7 @@ from .incoming import Incoming
 from .isupport import ISupport
 from .lifecycle import Lifecycle
 from .middleware import RawHandler
+from .options import check_client_options, check_command
 from .reconnect import ReconnectPolicy
 from .registration import Session
 from .sasl import External, Mechanism, Plain
@@ -92,8 +93,11 @@ class Client(Lifecycle, Incoming):
         ctcp_replies: bool = True,
         ctcp_version: str = VERSION_REPLY,
     ) -> None:
+        # Every keyword is checked before anything is kept (options.py).
+        checked = check_client_options(**{name: value for name, value in locals().items()
+                                          if name not in ("self", "__class__")})
+        caps, alt_nicks = checked["caps"], checked["alt_nicks"]
         super().__init__()
-        "x".encode(encoding)  # an unknown encoding fails here, not mid-connection
         self.host = host
         self.port = port
         self.ssl = ssl
@@ -200,7 +204,7 @@ class Client(Lifecycle, Incoming):
             TAGMSG without ``message-tags``: it would carry nothing.
         :raises NotConnected: when there is no open connection.
         """
-        name = command.strip().upper()
+        name = check_command(command).strip().upper()
         if tags and self._session.registered and "message-tags" not in self.caps:
             if name == "TAGMSG":
                 raise InvalidMessage("TAGMSG not sent: the server did not enable the "

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from .dispatch import Dispatcher
 from .errors import AlreadyConnected
+from .masking import mask_secrets
 
 if TYPE_CHECKING:
     from .connection import Connection, TokenBucket
@@ -134,15 +135,4 @@ def log_lines(lines: list[str]) -> None:
     """Every line we send, at DEBUG on ``bottom.wire``, secrets masked."""
     if wire_log.isEnabledFor(logging.DEBUG):
         for line in lines:
-            wire_log.debug(">> %s", masked(line))
-
-
-def masked(line: str) -> str:
-    """The line for a debug log, with passwords and SASL payloads hidden."""
-    words = line.split(" ")
-    command = words[0].upper()
-    if command in ("PASS", "AUTHENTICATE") and len(words) > 1:
-        return f"{words[0]} ****"
-    if command == "OPER" and len(words) > 2:
-        return f"{words[0]} {words[1]} ****"
-    return line
+            wire_log.debug(">> %s", mask_secrets(line))

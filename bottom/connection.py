@@ -25,11 +25,17 @@ from collections.abc import Callable
 from .errors import NotConnected
 from .framing import DEFAULT_MAX_LINE_BYTES, LineDecoder
 
-__all__ = ["Connection", "TokenBucket", "MAX_URGENT_BYTES"]
+__all__ = ["Connection", "TokenBucket", "MAX_URGENT_BYTES", "LINE_BUDGET"]
 
 #: Most bytes of urgent lines (PONG, keepalive PING) held for a peer that
 #: does not read; more urgent lines are dropped (a PONG repeats anyway).
 MAX_URGENT_BYTES = 64 * 1024
+
+#: Seconds of line handling one loop callback may take before the rest of
+#: a chunk is left for the next one (reading pauses meanwhile).
+LINE_BUDGET = 0.01
+# How many lines are handled between looks at the clock.
+_CHECK_EVERY = 16
 
 # Lines waiting to be written: the bytes, and the Future of the write()
 # call whose last line it is (None for the others).
@@ -94,7 +100,8 @@ class Connection(asyncio.Protocol):
     __slots__ = ("loop", "encoding", "_decoder", "_on_line", "_on_lost", "_flood",
                  "transport", "_queue", "_urgent", "_urgent_bytes", "_drain_timer", "_paused",
                  "_lost", "_held", "last_received", "last_sent", "stall_timeout",
-                 "_stall_timer", "_error", "_drained", "_dropped", "_warned_urgent")
+                 "_stall_timer", "_error", "_drained", "_dropped", "_warned_urgent", "_rest",
+                 "_rest_at")
 
     def __init__(self, loop: asyncio.AbstractEventLoop, *,
                  on_line: Callable[[str], None],
@@ -125,6 +132,9 @@ class Connection(asyncio.Protocol):
         self._dropped = 0
         self._warned_urgent = False
         self._held: list[bytes] | None = []
+        # Lines of a big chunk still to deliver, from _rest_at on.
+        self._rest: list[str] | None = None
+        self._rest_at = 0
         #: loop time of the last bytes from the server (keepalive reads it)
         self.last_received = loop.time()
         #: loop time of the last line handed to the transport
@@ -141,11 +151,46 @@ class Connection(asyncio.Protocol):
         if self._held is not None:
             self._held.append(data)
             return
+        lines = self._decoder.feed(data)
+        if self._rest is not None:
+            self._rest.extend(lines)  # after the lines still waiting their turn
+            return
+        self._deliver(lines, 0)
+
+    def _deliver(self, lines: list[str], start: int) -> None:
+        """Hand ``lines[start:]`` to ``on_line``, but for no longer than
+        :data:`LINE_BUDGET` per loop callback: past it, reading pauses and
+        the rest follows in the next callback, so a chunk of thousands of
+        lines never blocks the loop."""
         on_line = self._on_line
-        for line in self._decoder.feed(data):
-            on_line(line)
+        if len(lines) - start <= _CHECK_EVERY:  # the usual case: a few lines
+            for index in range(start, len(lines)):
+                on_line(lines[index])
+                if self._lost:
+                    return
+            return
+        deadline = time.perf_counter() + LINE_BUDGET
+        for index in range(start, len(lines)):
+            on_line(lines[index])
             if self._lost:
                 return
+            if (index - start) % _CHECK_EVERY == _CHECK_EVERY - 1 \
+                    and time.perf_counter() > deadline and index + 1 < len(lines):
+                self._rest, self._rest_at = lines, index + 1
+                if self.transport is not None:
+                    self.transport.pause_reading()
+                self.loop.call_soon(self._deliver_rest)
+                return
+
+    def _deliver_rest(self) -> None:
+        rest, self._rest = self._rest, None
+        if rest is None or self._lost:
+            return
+        self._deliver(rest, self._rest_at)
+        transport = self.transport
+        if self._rest is None and not self._lost and transport is not None \
+                and not transport.is_closing():
+            transport.resume_reading()
 
     def start_delivery(self) -> None:
         """Deliver the lines held so far, and every later one as it arrives."""
@@ -173,6 +218,11 @@ class Connection(asyncio.Protocol):
     def connection_lost(self, exc: Exception | None) -> None:
         if self._lost:
             return
+        rest, self._rest = self._rest, None
+        for index in range(self._rest_at, len(rest or ())):
+            # The server's last lines (often an ERROR saying why), in order.
+            assert rest is not None
+            self._on_line(rest[index])
         self._lost = True
         for timer in (self._drain_timer, self._stall_timer):
             if timer is not None:

@@ -28,6 +28,7 @@ from typing import Any, Literal, TypeVar, overload
 from .eager import start_handler
 from .eventcheck import check_event_name, check_handler
 from .events import canonical_event
+from .options import check_event
 
 __all__ = ["Dispatcher", "wait_for"]
 
@@ -137,7 +138,7 @@ class Dispatcher:
         A function whose signature has no ``**kwargs`` is called with only
         the kwargs it names.
         """
-        name = canonical_event(event)
+        name = canonical_event(check_event(event))
         if func is None:
             def decorator(f: F) -> F:
                 self._register(name, f)
@@ -243,7 +244,7 @@ class Dispatcher:
         the Future when it is no longer wanted; it is then forgotten."""
         check_event_name(event)  # a WARNING for a misspelled event
         future: asyncio.Future[Kwargs] = asyncio.get_running_loop().create_future()
-        name = canonical_event(event)
+        name = canonical_event(check_event(event))
         self._waiters.setdefault(name, []).append(future)
         future.add_done_callback(functools.partial(self._forget_waiter, name))
         return future

@@ -162,6 +162,8 @@ class ISupport(Mapping[str, str]):
             self._state = state
         else:
             self._state = _TOKENS.get(frozenset(table.items()), state)
+            if not bound.warned:
+                self._bound = None  # a shared table is recounted when next changed
 
     def clear(self) -> None:
         """Forget every token, as for a new connection."""

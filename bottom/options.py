@@ -42,7 +42,8 @@ def _number(name: str, value: object, *, optional: bool = False, zero: bool = Fa
     """A finite number > 0 (>= 0 with ``zero``), or None with ``optional``."""
     if value is None and optional:
         return
-    accepted = ("a finite number of seconds " + (">= 0" if zero else "> 0")
+    unit = "lines a second" if name == "flood_rate" else "seconds"
+    accepted = (f"a finite number of {unit} " + (">= 0" if zero else "> 0")
                 + (" or None (off)" if optional else ""))
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise TypeError(f"{name} must be {accepted}, not {_name(value)} {value!r}")

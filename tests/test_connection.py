@@ -26,6 +26,7 @@ class FakeTransport(asyncio.Transport):
         super().__init__()
         self.written: list[bytes] = []
         self.closing = False
+        self.reading_paused = False
 
     def write(self, data: bytes | bytearray | memoryview) -> None:
         self.written.append(bytes(data))
@@ -38,6 +39,12 @@ class FakeTransport(asyncio.Transport):
 
     def abort(self) -> None:
         self.closing = True
+
+    def pause_reading(self) -> None:
+        self.reading_paused = True
+
+    def resume_reading(self) -> None:
+        self.reading_paused = False
 
 
 def test_bucket_allows_a_burst_then_one_line_per_second() -> None:
@@ -310,3 +317,26 @@ async def test_last_received_is_the_loop_time_of_the_last_bytes_read() -> None:
     before = asyncio.get_running_loop().time()
     conn.data_received(b"PING :x\r\n")
     assert before <= conn.last_received <= asyncio.get_running_loop().time()
+
+
+async def test_a_chunk_of_many_lines_is_delivered_over_several_loop_callbacks(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("bottom.connection.LINE_BUDGET", 0.0)  # yield at every look
+    conn, transport, lines, _ = make_connection()
+    conn.data_received(b"".join(b"PING :%d\r\n" % n for n in range(1000)))
+    assert 0 < len(lines) < 1000 and transport.reading_paused
+    conn.data_received(b"PING :late\r\n")  # a transport may still deliver: it waits its turn
+    while len(lines) < 1001:
+        await asyncio.sleep(0)  # one loop iteration per step
+    assert lines == [f"PING :{n}" for n in range(1000)] + ["PING :late"]
+    assert not transport.reading_paused
+
+
+async def test_lines_still_waiting_are_delivered_before_the_connection_is_lost(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("bottom.connection.LINE_BUDGET", 0.0)
+    conn, _, lines, lost = make_connection()
+    conn.data_received(b"".join(b"PING :%d\r\n" % n for n in range(200)) + b"ERROR :bye\r\n")
+    assert len(lines) < 201
+    conn.connection_lost(None)
+    assert lines[-1] == "ERROR :bye" and len(lines) == 201 and lost == [None]

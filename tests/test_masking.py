@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -98,3 +100,20 @@ def test_a_secret_never_survives_tags_sources_or_case(tags: str, source: str, co
         account = ""
     line = f"{tags}{source}{command} {account}{secret}"
     assert mask_secrets(line) == f"{tags}{source}{command} {MASK}"
+
+
+async def test_the_client_never_logs_a_secret_behind_tags(caplog: pytest.LogCaptureFixture) -> None:
+    import bottom
+    from bottom.testing import Server
+
+    async with Server() as server:
+        client = bottom.Client(server.host, server.port, ssl=False)
+        await client.connect()
+        with caplog.at_level(logging.DEBUG, logger="bottom.wire"):
+            await client.send_raw("@label=1 PASS S3cretServerPass")
+            await client.send("privmsg", target="NickServ", message="IDENTIFY bot S3cret")
+            await client.send_raw("NS IDENTIFY S3cret")
+        await client.disconnect()
+    logged = [record.getMessage() for record in caplog.records if record.name == "bottom.wire"]
+    assert len(logged) == 3 and all(line.endswith("****") for line in logged)
+    assert not any("S3cret" in line for line in logged)

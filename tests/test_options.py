@@ -192,3 +192,34 @@ def test_event_names_must_be_non_empty_strings(event: Any, error: type[Exception
     with pytest.raises(error, match="event"):
         check_event(event)
     assert check_event("privmsg") == "privmsg"
+
+
+CLIENT_KEYWORDS = set(inspect.signature(Client.__init__).parameters) - {"self"}
+
+
+@pytest.mark.parametrize("name", sorted(CLIENT_KEYWORDS & set(INVALID)))
+@settings(max_examples=5, deadline=None)
+@given(data=st.data())
+def test_the_client_refuses_every_invalid_value_at_construction(name: str,
+                                                                data: st.DataObject) -> None:
+    value = data.draw(INVALID[name], label=name)
+    valid = {key: VALID[key] for key in CLIENT_KEYWORDS}
+    with pytest.raises((TypeError, ValueError)) as info:
+        Client(**{**valid, name: value})
+    assert name in str(info.value)
+
+
+async def test_the_client_checks_send_send_raw_on_and_wait_at_the_call() -> None:
+    client = Client("127.0.0.1", 6667)
+    with pytest.raises(TypeError, match="command"):
+        client.send(None)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="line"):
+        client.send_raw(None)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="tags"):
+        client.send("privmsg", target="#c", message="hi", tags=[("k", "v")])  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="message"):
+        client.send("privmsg", target="#c", message=b"bytes")
+    with pytest.raises(ValueError, match="event"):
+        client.on("", print)
+    with pytest.raises(ValueError, match="event"):
+        await client.wait("")

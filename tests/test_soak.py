@@ -1,0 +1,267 @@
+"""Soak: a hostile fuzzing server against one client, for minutes.
+
+The server sends a random mix of what real and broken servers send
+(registration, 005 and CAP floods, PINGs with big payloads, odd tags,
+garbage bytes, over-long lines, channel traffic, unclosed batches, ERROR
+and closes mid-line) and sometimes stops reading; the client registers,
+answers, reconnects.  Throughout, the traced memory must stay under a
+fixed bound and asyncio's slow-callback monitor (debug mode,
+``slow_callback_duration = 0.1``) must never report a callback that
+blocked the loop for more than 100 ms.
+
+``BOTTOM_SOAK_SECONDS`` sets the length (60 by default; CI runs 600);
+``BOTTOM_SOAK_SEED`` replays a run (the seed is printed on failure);
+``BOTTOM_SOAK_SLOW_CALLBACK`` changes the 100 ms limit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import gc
+import logging
+import os
+import random
+import tracemalloc
+from collections.abc import Callable
+
+import pytest
+
+import bottom
+
+pytestmark = pytest.mark.slow
+
+MiB = 1024 * 1024
+SOAK_SECONDS = float(os.environ.get("BOTTOM_SOAK_SECONDS", "60"))
+#: What the client (and this test's server) may hold above where it started.
+MEMORY_BOUND = 48 * MiB
+#: asyncio measures wall-clock time: on a machine with many more runnable
+#: processes than cores a callback is descheduled for longer than this
+#: alone; ``BOTTOM_SOAK_SLOW_CALLBACK`` loosens it there (CI keeps 0.1).
+SLOW_CALLBACK = float(os.environ.get("BOTTOM_SOAK_SLOW_CALLBACK", "0.1"))
+
+NICKS = [f"user{n}" for n in range(40)]
+CHANNELS = ["#soak", "#other", "&local"]
+
+
+class _Records(logging.Handler):
+    """Counts records, keeping only those ``keep`` selects (bounded)."""
+
+    def __init__(self, keep: Callable[[logging.LogRecord], bool]) -> None:
+        super().__init__(logging.DEBUG)
+        self.keep = keep
+        self.count = 0
+        self.kept: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += 1
+        if self.keep(record) and len(self.kept) < 20:
+            self.kept.append(record.getMessage())
+
+
+def _who(rng: random.Random) -> str:
+    nick = rng.choice(NICKS)
+    return f":{nick}!{nick}@host{rng.randrange(5)}.example"
+
+
+def _text(rng: random.Random, most: int = 400) -> str:
+    return "".join(rng.choice("abc xyz\x01\x02\x03,;:@!#=\\") for _ in range(rng.randrange(most)))
+
+
+# Each makes one burst of hostile lines (bytes, CRLF included where wanted).
+def _registration(rng: random.Random) -> bytes:
+    return (":irc.test 001 bot :Welcome\r\n:irc.test 005 bot NICKLEN=30 PREFIX=(ov)@+ "
+            "CHANTYPES=#& :are supported\r\n:irc.test 376 bot :End of MOTD\r\n"
+            f":bot!bot@me JOIN {rng.choice(CHANNELS)}\r\n").encode()
+
+
+def _isupport_flood(rng: random.Random) -> bytes:
+    base = rng.randrange(10**6)
+    return b"".join(
+        (":irc.test 005 bot " + " ".join(f"X{base + n * 13 + k}=v{k}" for k in range(13))
+         + " :are supported\r\n").encode() for n in range(rng.randrange(1, 400)))
+
+
+def _cap_flood(rng: random.Random) -> bytes:
+    base = rng.randrange(10**6)
+    verb = rng.choice(["LS *", "LS *", "NEW", "DEL", "ACK"])
+    return b"".join(
+        (f":irc.test CAP bot {verb} :" + " ".join(f"c{base + n * 20 + k}" for k in range(20))
+         + "\r\n").encode() for n in range(rng.randrange(1, 300)))
+
+
+def _pings(rng: random.Random) -> bytes:
+    return b"".join(b"PING :" + rng.randbytes(rng.randrange(480)).replace(b"\r", b"r")
+                    .replace(b"\n", b"n") + b"\r\n" for _ in range(rng.randrange(1, 200)))
+
+
+def _channel_traffic(rng: random.Random) -> bytes:
+    lines = []
+    for _ in range(rng.randrange(1, 100)):
+        who, chan = _who(rng), rng.choice(CHANNELS)
+        lines.append(rng.choice([
+            f"{who} PRIVMSG {chan} :{_text(rng)}",
+            f"{who} PRIVMSG bot :\x01VERSION\x01",
+            f"{who} NOTICE {chan} :{_text(rng, 50)}",
+            f"{who} JOIN {chan}",
+            f"{who} PART {chan} :{_text(rng, 20)}",
+            f"{who} QUIT :{_text(rng, 20)}",
+            f"{who} NICK {rng.choice(NICKS)}",
+            f"{who} MODE {chan} +{rng.choice('ovbklimnt')} {rng.choice(NICKS)}",
+            f"{who} KICK {chan} {rng.choice([*NICKS, 'bot'])} :out",
+            f":irc.test 353 bot = {chan} :@{rng.choice(NICKS)} +{rng.choice(NICKS)} bot",
+            f":irc.test 332 bot {chan} :{_text(rng, 100)}",
+            f":irc.test 333 bot {chan} {rng.choice(NICKS)} {rng.randrange(2**40)}",
+            f"@batch={rng.randrange(10**6)} {who} PRIVMSG {chan} :in a batch",
+            f":irc.test BATCH +{rng.randrange(10**6)} chathistory {chan}",
+            f":irc.test {rng.randrange(1000):03d}",
+            f"{who} {rng.choice(['AWAY', 'CHGHOST', 'SETNAME', 'ACCOUNT', 'TAGMSG'])}",
+        ]))
+    return "".join(line + "\r\n" for line in lines).encode()
+
+
+def _tags(rng: random.Random) -> bytes:
+    tags = ";".join(f"k{n}={_text(rng, 30)}".replace(" ", "\\s") for n in range(rng.randrange(300)))
+    return f"@{tags} {_who(rng)} PRIVMSG #soak :tagged\r\n".encode()
+
+
+def _garbage(rng: random.Random) -> bytes:
+    return rng.randbytes(rng.randrange(4096)) + b"\r\n"
+
+
+def _long_line(rng: random.Random) -> bytes:
+    return b"PRIVMSG #soak :" + b"y" * rng.randrange(60_000, 70_000) + b"\r\n"
+
+
+def _empty_and_odd(rng: random.Random) -> bytes:
+    return rng.choice([b"\r\n\r\n\n", b"\n", b":\r\n", b"@\r\n", b"@a :\r\n", b" \r\n",
+                       b"PING\r\n", b":irc.test 005\r\n", b"CAP\r\n", b"\r\r\n"])
+
+
+BURSTS = [_registration, _isupport_flood, _cap_flood, _pings, _channel_traffic, _tags,
+          _garbage, _long_line, _empty_and_odd]
+WEIGHTS = [2, 1, 1, 3, 8, 2, 2, 1, 2]
+
+
+class FuzzServer:
+    """Accepts the client again and again and sends it hostile bursts."""
+
+    def __init__(self, rng: random.Random, deadline: float) -> None:
+        self.rng = rng
+        # Made before the run: generating bursts would block the loop itself.
+        self.pool = [rng.choices(BURSTS, WEIGHTS)[0](rng) for _ in range(400)]
+        self.deadline = deadline
+        self.connections = 0
+        self.sent = 0
+        self.tasks: set[asyncio.Task[None]] = set()
+
+    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.connections += 1
+        rng = random.Random(self.rng.random())
+        loop = asyncio.get_running_loop()
+        stall = rng.random() < 0.1  # this one never reads what the client sends
+
+        async def discard() -> None:
+            with contextlib.suppress(ConnectionError):
+                while await reader.read(65536):
+                    pass
+        reading = None if stall else loop.create_task(discard())
+        try:
+            bursts = rng.randrange(1, 200)
+            for _ in range(bursts):
+                if loop.time() > self.deadline:
+                    break
+                data = rng.choice(self.pool)
+                # Cut at a random place now and then: the next burst continues it.
+                if rng.random() < 0.1:
+                    data = data[:rng.randrange(len(data) + 1)]
+                for start in range(0, len(data), 16384):
+                    writer.write(data[start:start + 16384])
+                    await writer.drain()
+                self.sent += len(data)
+                await asyncio.sleep(rng.random() * 0.02)
+            if rng.random() < 0.3:
+                writer.write(b"ERROR :Closing Link: soak\r\n")
+        except ConnectionError:
+            pass
+        finally:
+            if reading is not None:
+                reading.cancel()
+            if rng.random() < 0.5:
+                writer.transport.abort()
+            else:
+                writer.close()
+
+    def accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.get_running_loop().create_task(self.handle(reader, writer))
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+
+async def test_a_hostile_fuzzing_server_never_grows_memory_or_blocks_the_loop() -> None:
+    seed = int(os.environ.get("BOTTOM_SOAK_SEED", random.randrange(2**32)))
+    rng = random.Random(seed)
+    loop = asyncio.get_running_loop()
+    slow = _Records(lambda r: "took" in r.getMessage())
+    bottom_records = _Records(lambda r: r.levelno >= logging.ERROR)
+    asyncio_logger, bottom_logger = logging.getLogger("asyncio"), logging.getLogger("bottom")
+    saved = (loop.get_debug(), loop.slow_callback_duration, bottom_logger.propagate,
+             bottom_logger.level)
+    asyncio_logger.addHandler(slow)
+    # Counted here, not kept by pytest's log capture (which would grow for minutes).
+    bottom_logger.addHandler(bottom_records)
+    bottom_logger.propagate = False
+    bottom_logger.setLevel(logging.WARNING)
+    loop.set_debug(True)
+    loop.slow_callback_duration = SLOW_CALLBACK
+    fuzz = FuzzServer(rng, loop.time() + SOAK_SECONDS)
+    server = await asyncio.start_server(fuzz.accept, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    client = bottom.Client(
+        "127.0.0.1", port, ssl=False, nick="bot", flood_burst=20, flood_rate=200.0,
+        ping_interval=5.0, ping_timeout=5.0, register_timeout=5.0,
+        reconnect=bottom.ReconnectPolicy(initial=0.05, minimum=0.01, maximum=0.2,
+                                         rng=random.Random(seed)))
+    events = {"disconnects": 0, "messages": 0}
+
+    @client.on("client_disconnect")
+    def on_disconnect() -> None:
+        events["disconnects"] += 1
+
+    @client.on("privmsg")
+    def on_privmsg() -> None:
+        events["messages"] += 1
+
+    samples: list[int] = []
+    gc.collect()
+    tracemalloc.start()
+    try:
+        base = tracemalloc.get_traced_memory()[0]
+        await client.connect()
+        while loop.time() < fuzz.deadline:
+            await asyncio.sleep(1.0)  # sampling, not waiting for an outcome
+            samples.append(tracemalloc.get_traced_memory()[0] - base)
+            if client.is_closing():
+                # Given up (a fuzzed 465 reads as a ban): the user tries again.
+                with contextlib.suppress(bottom.ConnectionFailed):
+                    await client.connect()
+        await client.disconnect()
+        server.close()
+        for task in list(fuzz.tasks):
+            task.cancel()
+        await asyncio.gather(*fuzz.tasks, return_exceptions=True)
+        await server.wait_closed()
+    finally:
+        tracemalloc.stop()
+        loop.set_debug(saved[0])
+        loop.slow_callback_duration = saved[1]
+        asyncio_logger.removeHandler(slow)
+        bottom_logger.removeHandler(bottom_records)
+        bottom_logger.propagate, _ = saved[2], bottom_logger.setLevel(saved[3])
+    about = (f"seed={seed}: {fuzz.connections} connections, {fuzz.sent / MiB:.0f} MiB sent, "
+             f"{events}, peak {max(samples, default=0) / MiB:.1f} MiB")
+    print(about)
+    assert fuzz.connections > 1 and events["disconnects"] >= 1, about
+    assert max(samples, default=0) < MEMORY_BOUND, about
+    assert slow.kept == [], f"{about}: callbacks blocked the loop: {slow.kept}"
+    assert bottom_records.kept == [], f"{about}: errors logged: {bottom_records.kept}"
