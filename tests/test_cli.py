@@ -20,6 +20,7 @@ import pytest
 
 import bottom
 from bottom.cli import IrcUrl, describe, main, parse_url
+from bottom.cli.debug import masked
 from bottom.testing import Server
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -384,3 +385,16 @@ def test_irc_url_knows_a_channel_from_a_nick() -> None:
 def test_describe_shows_a_line_as_a_chat_line(line: str,
                                               expected: tuple[str, str] | None) -> None:
     assert describe(bottom.Message.parse(line), "#c") == expected
+
+
+@pytest.mark.parametrize(("line", "shown"), [
+    ("AUTHENTICATE c2VjcmV0", "AUTHENTICATE ****"),
+    ("AUTHENTICATE +", "AUTHENTICATE +"),
+    ("@time=2026-01-01T00:00:00Z :irc.test PASS :hunter2", "@time=2026-01-01T00:00:00Z "
+                                                          ":irc.test PASS ****"),
+    ("OPER admin s3cret", "OPER admin ****"),
+    (":al!a@h PRIVMSG NickServ :IDENTIFY s3cret", ":al!a@h PRIVMSG NickServ :IDENTIFY ****"),
+    (":al!a@h PRIVMSG #c :\x1b[2Jboom", ":al!a@h PRIVMSG #c \\x1b[2Jboom"),
+])
+def test_debug_shows_a_received_line_with_secrets_masked(line: str, shown: str) -> None:
+    assert masked(bottom.Message.parse(line)) == shown

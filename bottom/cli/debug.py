@@ -1,7 +1,8 @@
 """``--debug``: every raw IRC line on stderr, ``>>`` sent and ``<<`` received.
 
-Secrets never reach the output: PASS, OPER and AUTHENTICATE payloads are
-shown as ``****`` in both directions.
+Secrets never reach the output: PASS, OPER and AUTHENTICATE payloads and
+NickServ passwords are shown as ``****`` in both directions, by the same
+:func:`bottom.masking.mask_secrets` the client's own wire log uses.
 """
 
 from __future__ import annotations
@@ -10,24 +11,22 @@ import logging
 from typing import TextIO
 
 from ..client import Client
+from ..masking import mask_secrets
 from ..message import Message
 from .display import escape_controls
 from .session import Next
 
 __all__ = ["log_outgoing", "masked", "trace"]
 
+
 def masked(msg: Message) -> str:
-    """``str(msg)`` for the debug output: passwords and SASL payloads hidden,
+    """``str(msg)`` for the debug output: secrets hidden (:func:`bottom.masking.mask_secrets`),
     control characters escaped."""
-    command = msg.command.upper()
-    if command in ("PASS", "AUTHENTICATE") and msg.params:
-        msg = msg.replace(params=("****",))
-    elif command == "OPER" and len(msg.params) > 1:
-        msg = msg.replace(params=(msg.params[0], "****"))
     try:
-        return escape_controls(str(msg))
-    except ValueError:
-        return repr(msg)
+        line = str(msg)
+    except ValueError:  # parameters no line can carry: show them joined
+        line = " ".join((msg.command, *msg.params))
+    return escape_controls(mask_secrets(line))
 
 
 def trace(client: Client, stream: TextIO) -> None:
