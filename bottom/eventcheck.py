@@ -8,8 +8,9 @@ Pure: no asyncio.  Two mistakes pass in silence otherwise:
   valid custom event that nothing ever triggers.
 
 :func:`check_handler` and :func:`check_event_name` log a WARNING on the
-``bottom`` logger for these, once per ``on()``/``wait()`` call; they never
-raise, and dispatching a line never calls them.  Custom events stay
+``bottom`` logger for these, once per ``on()``/``wait()`` call; they raise
+only the TypeError of :func:`~bottom.events.canonical_event` for a name
+that is not a string, and dispatching a line never calls them.  Custom events stay
 allowed: an unknown name is only reported when it is close to a known one.
 What they compute per name is cached.
 """
@@ -33,7 +34,6 @@ log = logging.getLogger("bottom")
 #: called a misspelling: "PRIVMESG" and "RPL_WELCOM" are (0.93, 0.95), a
 #: custom "TICK" next to KICK is not (0.75).
 CUTOFF = 0.8
-
 
 
 def event_kwargs(event: str) -> tuple[str, ...] | None:

@@ -9,7 +9,8 @@ Then, for an event name written as a literal string:
 
 * ``client.on("privmsg", echo)`` and ``@client.on("privmsg")`` report each
   parameter of ``echo`` that PRIVMSG never passes (``targt``), unless the
-  handler takes ``**kwargs``;
+  handler takes ``**kwargs``, and each annotation no value of its kwarg
+  can match (``visible: str`` for RPL_LIST's int);
 * ``on("privmesg")``, ``wait("rpl_welcom")``, ``waiter(...)`` and the
   names given to ``bottom.wait_for`` report a name close to a known event;
 * ``await client.wait("privmsg")`` (and ``client.waiter("privmsg")``'s
@@ -28,6 +29,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from mypy.errorcodes import ErrorCode
+from mypy.meet import is_overlapping_types
+from mypy.messages import format_type
 from mypy.nodes import (
     ARG_NAMED,
     ARG_NAMED_OPT,
@@ -47,7 +50,14 @@ from mypy.nodes import (
 )
 from mypy.plugin import CheckerPluginInterface, FunctionContext, MethodContext, Plugin
 from mypy.typeops import try_getting_str_literals
-from mypy.types import CallableType, Instance, LiteralType, Type, get_proper_type
+from mypy.types import (
+    CallableType,
+    Instance,
+    LiteralType,
+    Type,
+    TypedDictType,
+    get_proper_type,
+)
 
 from .event_types import CTCP_TYPE, EVENT_TYPES
 from .eventcheck import close_events, event_kwargs
@@ -93,19 +103,29 @@ def _check_name(name: str, context: Context, api: CheckerPluginInterface) -> boo
     return event_kwargs(name) is not None
 
 
-def _check_handler(event: str, handler: Type, context: Context,
-                   api: CheckerPluginInterface) -> None:
-    """Report each parameter of ``handler`` that ``event`` never passes."""
+def _check_handler(event: str, handler: Type, kwarg_types: dict[str, Type],
+                   context: Context, api: CheckerPluginInterface) -> None:
+    """Report each parameter of ``handler`` that ``event`` never passes, or
+    whose annotation no value of the kwarg can ever match."""
     handler = get_proper_type(handler)
     kwargs = event_kwargs(event)
     if not isinstance(handler, CallableType) or kwargs is None or \
             ARG_STAR2 in handler.arg_kinds:
         return
     name = canonical_event(event)
-    for param, kind in zip(handler.arg_names, handler.arg_kinds, strict=True):
-        if param is not None and kind in _NAMED_KINDS and param not in kwargs:
+    for param, kind, declared in zip(handler.arg_names, handler.arg_kinds, handler.arg_types,
+                                     strict=True):
+        if param is None or kind not in _NAMED_KINDS:
+            continue
+        if param not in kwargs:
             api.fail(f'{name} never passes "{param}"; its kwargs are: ' + ", ".join(kwargs),
                      context, code=HANDLER)
+        elif param in kwarg_types and \
+                not is_overlapping_types(kwarg_types[param], declared):
+            # Only no overlap at all: "nick: str" for a "str | None" kwarg is
+            # a choice the handler makes, "visible: str" for an int a mistake.
+            api.fail(f'{name} passes "{param}" as {format_type(kwarg_types[param], api.options)}'
+                     f", not {format_type(declared, api.options)}", context, code=HANDLER)
 
 
 class BottomPlugin(Plugin):
@@ -141,7 +161,8 @@ class BottomPlugin(Plugin):
         if name is None or not _check_name(name, ctx.args[0][0], ctx.api):
             return ctx.default_return_type
         if len(ctx.args) > 1 and ctx.args[1]:
-            _check_handler(name, ctx.arg_types[1][0], ctx.args[1][0], ctx.api)
+            _check_handler(name, ctx.arg_types[1][0], self._kwarg_types(name),
+                           ctx.args[1][0], ctx.api)
             return ctx.default_return_type
         decorator = self.lookup_fully_qualified(_DECORATOR)
         if decorator is None or not isinstance(decorator.node, TypeInfo):
@@ -154,8 +175,23 @@ class BottomPlugin(Plugin):
         if isinstance(owner, Instance) and owner.args and ctx.arg_types and ctx.arg_types[0]:
             event = get_proper_type(owner.args[0])
             if isinstance(event, LiteralType) and isinstance(event.value, str):
-                _check_handler(event.value, ctx.arg_types[0][0], ctx.context, ctx.api)
+                _check_handler(event.value, ctx.arg_types[0][0],
+                               self._kwarg_types(event.value), ctx.context, ctx.api)
         return ctx.default_return_type
+
+    def _typeddict(self, event: str) -> TypedDictType | None:
+        """The TypedDict of a known ``event``, as an annotation naming its
+        class would give it (so messages say the class's name)."""
+        kwargs_type = EVENT_TYPES.get(canonical_event(event), CTCP_TYPE)
+        symbol = self.lookup_fully_qualified(f"{_TYPES_MODULE}.{kwargs_type.__name__}")
+        if symbol is None or not isinstance(symbol.node, TypeInfo) or \
+                symbol.node.typeddict_type is None:
+            return None
+        return symbol.node.typeddict_type.copy_modified(fallback=Instance(symbol.node, []))
+
+    def _kwarg_types(self, event: str) -> dict[str, Type]:
+        typed = self._typeddict(event) if event_kwargs(event) is not None else None
+        return dict(typed.items) if typed is not None else {}
 
     def _wait(self, ctx: MethodContext) -> Type:
         name = _literal(ctx.args[0][0], ctx.arg_types[0][0]) if ctx.args[0] else None
@@ -163,14 +199,9 @@ class BottomPlugin(Plugin):
         if name is None or not _check_name(name, ctx.args[0][0], ctx.api) or \
                 not isinstance(result, Instance) or not result.args:
             return ctx.default_return_type
-        event = canonical_event(name)
-        kwargs_type = EVENT_TYPES.get(event, CTCP_TYPE)
-        symbol = self.lookup_fully_qualified(f"{_TYPES_MODULE}.{kwargs_type.__name__}")
-        if symbol is None or not isinstance(symbol.node, TypeInfo) or \
-                symbol.node.typeddict_type is None:
+        typed = self._typeddict(name)
+        if typed is None:
             return ctx.default_return_type
-        # As an annotation naming the class would: messages then say its name.
-        typed = symbol.node.typeddict_type.copy_modified(fallback=Instance(symbol.node, []))
         # wait(): a Coroutine, waiter(): a Future; Kwargs is their last argument.
         return result.copy_modified(args=[*result.args[:-1], typed])
 

@@ -122,6 +122,7 @@ _EXPECTED = [
     "its kwargs are: nick, user, host, target, message, tags  [bottom-handler]",
     'bad_handler.py:36: error: Incompatible types in assignment (expression has type "str", '
     'variable has type "int")  [assignment]',
+    'bad_handler.py:40: error: RPL_LIST passes "visible" as "int", not "str"  [bottom-handler]',
     'bad_event.py:20: error: "rpl_endofnmaes" is not an event bottom triggers; '
     'did you mean "RPL_ENDOFNAMES"?  [bottom-event]',
 ]

@@ -35,3 +35,7 @@ class Bot(bottom.Client):
 async def who() -> None:
     hops: int = (await client.waiter("rpl_endofwho"))["name"]
     print(hops)
+
+
+@client.on("rpl_list")
+def listed(channel: str, visible: str) -> None: ...

@@ -21,6 +21,19 @@ async def on_join(nick: str | None, channel: str, account: str | None = None) ->
 
 
 client.on("join", on_join)
+
+
+# PRIVMSG's nick is "str | None" (a line may have no source): "str" is your call.
+@client.on("privmsg")
+def shout(nick: str, message: str) -> None:
+    print(nick.upper(), message)
+
+
+@client.on("rpl_list")
+def listed(channel: str, visible: int, topic: str) -> None:
+    print(channel, visible, topic)
+
+
 client.on("client_ready", lambda nick, **kwargs: print(nick))
 client.on("my_own_event", lambda anything: None)  # custom events are not checked
 
