@@ -15,6 +15,9 @@ from typing import TYPE_CHECKING, Any
 from ._version import __version__ as __version__
 
 if TYPE_CHECKING:  # what the lazy lookup below gives, for type checkers
+    from .channel import Channel as Channel
+    from .channel import Member as Member
+    from .channel import User as User
     from .client import Client as Client
     from .client import RawHandler as RawHandler
     from .commands import register_pattern as register_pattern
@@ -27,19 +30,24 @@ if TYPE_CHECKING:  # what the lazy lookup below gives, for type checkers
     from .masking import mask_secrets as mask_secrets
     from .message import Message as Message
     from .reconnect import ReconnectPolicy as ReconnectPolicy
+    from .state import State as State
 
 #: public name -> the module that defines it
 _EXPORTS = {
     "AlreadyConnected": "errors",
     "BottomError": "errors",
+    "Channel": "channel",
     "Client": "client",
     "ConnectionFailed": "errors",
     "InvalidMessage": "errors",
+    "Member": "channel",
     "Message": "message",
     "NotConnected": "errors",
     "RawHandler": "client",
     "ReconnectPolicy": "reconnect",
     "mask_secrets": "masking",
+    "State": "state",
+    "User": "channel",
     "register_pattern": "commands",
     "wait_for": "dispatch",
 }
@@ -47,14 +55,18 @@ _EXPORTS = {
 __all__ = [
     "AlreadyConnected",
     "BottomError",
+    "Channel",
     "Client",
     "ConnectionFailed",
     "InvalidMessage",
+    "Member",
     "Message",
     "NotConnected",
     "RawHandler",
     "ReconnectPolicy",
     "mask_secrets",
+    "State",
+    "User",
     "register_pattern",
     "wait_for",
 ]

@@ -30,7 +30,7 @@ MAX_CAP_CHARS = 64 * 1024
 #: What a Client asks for when it registers, if the server offers it.
 DEFAULT_CAPS = (
     "message-tags", "server-time", "multi-prefix", "cap-notify", "away-notify",
-    "account-notify", "extended-join", "chghost", "setname", "batch",
+    "account-notify", "extended-join", "chghost", "setname", "batch", "userhost-in-names",
 )
 
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from ._version import __version__
 from .cap import DEFAULT_CAPS
+from .channel import Channel, User
 from .clientbase import log_lines
 from .commands import check_raw_line, serialize
 from .connection import TokenBucket
@@ -27,11 +28,14 @@ from .framing import DEFAULT_MAX_LINE_BYTES
 from .incoming import Incoming
 from .isupport import ISupport
 from .lifecycle import Lifecycle
+from .message import Message
 from .middleware import RawHandler
 from .options import check_client_options, check_command
 from .reconnect import ReconnectPolicy
 from .registration import Session
 from .sasl import External, Mechanism, Plain
+from .state import DEFAULT_MAX_CHANNELS, DEFAULT_MAX_USERS, State
+from .tracking import Tracker
 
 __all__ = ["Client", "RawHandler"]
 
@@ -60,6 +64,14 @@ class Client(Lifecycle, Incoming):
     port, reason``) and then
     ``CLIENT_DISCONNECT`` with the same reason.  Without ``nick`` nothing
     is sent on connect.
+
+    ``track_state`` (on by default when ``nick`` is given) keeps
+    :attr:`state`, :attr:`channels` and :attr:`users` current, fed before
+    the handlers of each line run; ``who_on_join`` sends WHO (WHOX when
+    offered) after our own JOIN; ``rejoin`` joins the channels we were in,
+    with their keys, after the next ``CLIENT_READY`` and triggers
+    ``CLIENT_REJOIN_FAILED`` (``channel, code, reason``) for each refused;
+    ``max_tracked_users``/``max_tracked_channels`` bound the state.
     """
 
     __slots__ = ()
@@ -92,6 +104,11 @@ class Client(Lifecycle, Incoming):
         register_timeout: float = 60.0,
         ctcp_replies: bool = True,
         ctcp_version: str = VERSION_REPLY,
+        track_state: bool | None = None,
+        who_on_join: bool = True,
+        rejoin: bool = True,
+        max_tracked_users: int = DEFAULT_MAX_USERS,
+        max_tracked_channels: int = DEFAULT_MAX_CHANNELS,
     ) -> None:
         # Every keyword is checked before anything is kept (options.py).
         checked = check_client_options(**{name: value for name, value in locals().items()
@@ -154,8 +171,42 @@ class Client(Lifecycle, Incoming):
         self._reconnect_task = None
         self._middleware = None  # made by the first line that meets raw_handlers
         self._early_loss = None
+        if track_state is None:
+            track_state = nick is not None
+        self._tracker = Tracker(
+            State(max_tracked_users=max_tracked_users,
+                  max_tracked_channels=max_tracked_channels),
+            who_on_join=who_on_join, rejoin=rejoin) if track_state else None
 
     # -- session state -----------------------------------------------------------
+
+    @property
+    def state(self) -> State | None:
+        """The network state (:class:`bottom.State`), or None with ``track_state=False``."""
+        return None if self._tracker is None else self._tracker.state
+
+    @property
+    def channels(self) -> Mapping[str, Channel]:
+        """``client.state.channels``: the channels we are in, folded lookups.
+
+        :raises RuntimeError: when state tracking is off.
+        """
+        return self._tracked_state("channels").channels
+
+    @property
+    def users(self) -> Mapping[str, User]:
+        """``client.state.users``: users we share a channel with, and us.
+
+        :raises RuntimeError: when state tracking is off.
+        """
+        return self._tracked_state("users").users
+
+    def _tracked_state(self, what: str) -> State:
+        if self._tracker is None:
+            raise RuntimeError(f"client.{what} needs state tracking, which is off for this "
+                               "client: pass track_state=True (it is on by default when "
+                               "nick= is given)")
+        return self._tracker.state
 
     @property
     def nick(self) -> str | None:
@@ -216,6 +267,9 @@ class Client(Lifecycle, Incoming):
             tags = None
         lines = serialize(command, kwargs, tags=tags, encoding=self.encoding,
                           prefix_reserve=self.prefix_reserve)
+        if name == "JOIN" and self._tracker is not None:
+            for line in lines:  # keys are remembered for a rejoin
+                self._tracker.sent(Message.parse(line))
         return self._write(lines, name)
 
     def send_raw(self, line: str) -> asyncio.Future[None]:

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from .middleware import MiddlewareChain, RawHandler
     from .reconnect import ReconnectPolicy
     from .registration import Actions, Session
+    from .tracking import Tracker
 
 __all__ = ["ClientBase", "log_lines"]
 
@@ -43,7 +44,7 @@ class ClientBase(Dispatcher):
         "_give_up_reconnecting", "_warned_tags", "_loop", "_conn", "_connecting", "_closed",
         "_disconnect_reason", "_server_error", "_user_closed", "_connected_at", "_keepalive",
         "_keepalive_timer", "_reconnect_task", "_middleware", "_opening", "_early_loss",
-        "__dict__", "__weakref__",
+        "_tracker", "__dict__", "__weakref__",
     )
 
     host: str
@@ -87,6 +88,8 @@ class ClientBase(Dispatcher):
     _middleware: MiddlewareChain | None
     # A connection the server closed before connect() adopted it, and why.
     _early_loss: tuple[Connection, Exception | None] | None
+    # State tracking (None with track_state=False: then it costs nothing per line)
+    _tracker: Tracker | None
 
     @property
     def loop(self) -> asyncio.AbstractEventLoop:

@@ -19,12 +19,17 @@ from .events import CTCP, message_to_event, privmsg_event
 from .message import Message
 from .middleware import MiddlewareChain
 from .registration import CLIENT_READY, WATCHED_COMMANDS, Actions
+from .tracking import Events, Lines, Tracker
+
+TrackerOutput = tuple[Lines, Events]
 
 __all__ = ["Incoming", "pong_line"]
 
 log = logging.getLogger("bottom")
 
 _OBSERVED = WATCHED_COMMANDS | {"PING"}
+#: events whose kwargs gain ``channels`` (sorted names) when state is tracked
+_GAIN_CHANNELS = frozenset({"QUIT", "NICK"})
 _PRIVMSG = "PRIVMSG"
 _parse = Message.parse
 #: CTCP replies: a burst of 3, then one every 2 s, so a flood of queries
@@ -68,17 +73,37 @@ class Incoming(ClientBase):
             log.exception("skipped a line that could not be handled: %r", line)
 
     def _handle_message(self, msg: Message) -> None:
-        """One parsed line (after middleware): act on it, then its event."""
+        """One parsed line (after middleware): act on it, then its event.
+
+        With state tracking the state takes the line first, so its
+        handlers see the state that line made.
+        """
         actions = self._observe(msg) if msg.command in _OBSERVED else None
+        tracker = self._tracker
+        tracked = None if tracker is None else _track(tracker, msg)
         name, kwargs = message_to_event(msg)
+        if tracked is not None and tracked[0] is not None and name in _GAIN_CHANNELS:
+            kwargs["channels"] = tracked[0]
         if actions:
             self._act(actions)
         self._dispatch(name, kwargs)
         if name is not _PRIVMSG and name.startswith("CTCP_") and name != "CTCP_REPLY":
             self._on_ctcp(name, kwargs)
+        if tracked is not None:
+            self._tracked(tracked[1])
         if actions is not None and actions.ready:
             self._dispatch(CLIENT_READY, {"host": self.host, "port": self.port,
                                           "nick": self._session.nick})
+            if tracker is not None:
+                self._send_internal([str(line) for line in tracker.ready()])
+
+    def _tracked(self, output: TrackerOutput) -> None:
+        """Send what the tracker asked for (WHO), fire its events."""
+        lines, events = output
+        if lines:
+            self._send_internal([str(line) for line in lines])
+        for name, kwargs in events:
+            self._dispatch(name, kwargs)
 
     def _observe(self, msg: Message) -> Actions | None:
         """The few lines the client acts on itself."""
@@ -116,6 +141,15 @@ class Incoming(ClientBase):
             self.send("notice", target=nick, message=reply)
         except ValueError:
             pass  # a nick we cannot address (a hostile source): no reply
+
+
+def _track(tracker: Tracker, msg: Message) -> tuple[list[str] | None, TrackerOutput]:
+    """Feed the state; the channels a QUIT or NICK source was in, before it."""
+    channels = None
+    if msg.command in _GAIN_CHANNELS and msg.source:
+        user = tracker.state.users.get(msg.nick or "")
+        channels = sorted(user.channels) if user is not None else []
+    return channels, tracker.apply(msg)
 
 
 def pong_line(params: tuple[str, ...]) -> str:

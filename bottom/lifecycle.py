@@ -237,6 +237,8 @@ class Lifecycle(ClientBase):
             self._dispatch(CLIENT_REGISTRATION_FAILED,
                            {"host": self.host, "port": self.port, "reason": reason,
                             "permanent": failed.failure[1]})
+        if self._tracker is not None:
+            self._tracker.disconnected()  # emptied before CLIENT_DISCONNECT handlers run
         self._dispatch(CLIENT_DISCONNECT,
                        {"host": self.host, "port": self.port, "reason": reason})
         if self.reconnect is not None and not user_closed and not self._give_up_reconnecting \

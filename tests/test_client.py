@@ -580,8 +580,9 @@ def test_users_can_still_hang_their_own_attributes_on_a_client() -> None:
     import weakref
 
     client = bottom.Client("127.0.0.1", 6667, ssl=False)
-    client.state = {"seen": 0}  # type: ignore[attr-defined]
-    assert client.state == {"seen": 0}  # type: ignore[attr-defined]
+    # (not client.state: that name is the tracked network state, DESIGN "Network state")
+    client.counts = {"seen": 0}  # type: ignore[attr-defined]
+    assert client.counts == {"seen": 0}  # type: ignore[attr-defined]
     assert weakref.ref(client)() is client
 
 

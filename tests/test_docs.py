@@ -115,6 +115,12 @@ RUNS = [
     Run("loop_in_thread.py", expect=[
         "registered as threaded", "got my own message back: hi from a thread"]),
     Run("bridge.py", expect=["bob read in #right: <alice> hello from the left"]),
+    Run("channels.py", expect=[
+        "guest joined #lobby: 2 users, ops ['greeter']",
+        "guest was told: welcome guest! ops here: ['greeter']",
+        "guest is now visitor in ['#lobby']",
+        "member 'visitor' prefix '', host 127.0.0.1",
+        "visitor quit from ['#lobby']; still tracked: False", "after disconnect: {}"]),
     *(Run("reconnect.py", (form,), expect=[
         "ready #1 as phoenix",
         "disconnected: server closed the connection: ERROR :Closing link: "

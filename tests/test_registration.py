@@ -169,7 +169,7 @@ async def test_a_multi_line_ls_with_a_poison_cap_requests_only_wanted_caps(
     conn = await scripted.wait_for_connection(timeout=TIMEOUT)
     await conn.wait_for_line("USER", timeout=TIMEOUT)
     conn.send_line(":irc.test CAP * LS * :account-tag inspircd.org/poison message-tags")
-    conn.send_line(":irc.test CAP * LS :server-time userhost-in-names ")
+    conn.send_line(":irc.test CAP * LS :server-time invite-notify ")
     request = await conn.wait_for_line("CAP", timeout=TIMEOUT)
     assert request.params == ("REQ", "message-tags server-time")
     conn.send_line(":irc.test CAP bot NAK :message-tags server-time")

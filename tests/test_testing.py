@@ -442,6 +442,7 @@ async def test_channel_modes_are_op_only_and_relayed(connect: Connect) -> None:
     assert (await bob.read()).params == ("#chan", "-v+o", "bob", "bob")
     alice.send("MODE #chan")
     assert (await alice.expect("324")).params == ("alice", "#chan", "+mnt")
+    assert (await alice.read()).command == "329"  # creation time follows, as inspircd sends
     alice.send("MODE #chan +Z")
     assert (await alice.read()).params[:2] == ("alice", "Z")
 

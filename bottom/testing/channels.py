@@ -1,13 +1,15 @@
-"""Channels: JOIN, PART, TOPIC, NAMES, WHO, KICK."""
+"""Channels: JOIN (with +k, +l and +b checked), PART, TOPIC, NAMES, KICK."""
 
 from __future__ import annotations
 
+import fnmatch
+import time
 from typing import TYPE_CHECKING
 
 from ..message import Message
 from .commands import handles
 from .server import _Channel
-from .wire import _HOST, _chunks, _fold, _prefix
+from .wire import _chunks, _fold, _prefix
 
 if TYPE_CHECKING:
     from .connection import ServerConnection
@@ -26,12 +28,15 @@ def _channel(conn: ServerConnection, name: str) -> _Channel | None:
 
 @handles("JOIN", 1)
 def join(conn: ServerConnection, msg: Message) -> None:
+    keys = msg.params[1].split(",") if len(msg.params) > 1 else []
     for name in msg.params[0].split(","):
         if not conn.server._valid_channel(name):
             conn._numeric("403", name, "No such channel")
             continue
         channel = conn.server._channels.setdefault(_fold(name), _Channel(name))
         if conn in channel.members:
+            continue
+        if _refused(conn, channel, keys.pop(0) if keys else ""):
             continue
         channel.members[conn] = "" if channel.members else "o"
         for member in channel.members:
@@ -42,6 +47,21 @@ def join(conn: ServerConnection, msg: Message) -> None:
                 member._send(conn.source, "JOIN", (channel.name,))
         _topic_reply(conn, channel)
         _names_reply(conn, channel)
+
+
+def _refused(conn: ServerConnection, channel: _Channel, key: str) -> bool:
+    """Whether +k, +l or +b keep ``conn`` out of ``channel`` (after the error reply)."""
+    if not channel.members:
+        return False
+    if channel.key is not None and key != channel.key:
+        conn._numeric("475", channel.name, "Cannot join channel (+k)")
+    elif channel.limit is not None and len(channel.members) >= channel.limit:
+        conn._numeric("471", channel.name, "Cannot join channel (+l)")
+    elif any(fnmatch.fnmatchcase(_fold(conn.source), _fold(mask)) for mask in channel.bans):
+        conn._numeric("474", channel.name, "Cannot join channel (+b)")
+    else:
+        return False
+    return True
 
 
 @handles("PART", 1)
@@ -57,13 +77,16 @@ def part(conn: ServerConnection, msg: Message) -> None:
 def _topic_reply(conn: ServerConnection, channel: _Channel) -> None:
     if channel.topic:
         conn._numeric("332", channel.name, channel.topic)
+        conn._numeric("333", channel.name, channel.topic_setter, str(channel.topic_time))
     else:
         conn._numeric("331", channel.name, "No topic is set")
 
 
 def _names_reply(conn: ServerConnection, channel: _Channel) -> None:
     multi = "multi-prefix" in conn.caps
-    names = [_prefix(modes, multi) + member._name for member, modes in channel.members.items()]
+    full = "userhost-in-names" in conn.caps
+    names = [_prefix(modes, multi) + (member.source if full else member._name)
+             for member, modes in channel.members.items()]
     kind = "@" if "s" in channel.modes else "="
     for chunk in _chunks(names, 400):
         conn._numeric("353", kind, channel.name, chunk)
@@ -81,6 +104,7 @@ def topic(conn: ServerConnection, msg: Message) -> None:
         conn._numeric("482", channel.name, "You're not channel operator")
     else:
         channel.topic = msg.params[1]
+        channel.topic_setter, channel.topic_time = conn.source, int(time.time())
         for member in channel.members:
             member._send(conn.source, "TOPIC", (channel.name, channel.topic))
 
@@ -93,23 +117,6 @@ def names(conn: ServerConnection, msg: Message) -> None:
             _names_reply(conn, channel)
         else:
             conn._numeric("366", name, "End of /NAMES list.")
-
-
-@handles("WHO")
-def who(conn: ServerConnection, msg: Message) -> None:
-    mask = msg.params[0] if msg.params else "*"
-    channel = conn.server._channels.get(_fold(mask))
-    peer = conn.server._nicks.get(_fold(mask))
-    if channel is not None:
-        rows = [(channel.name, member, modes) for member, modes in channel.members.items()]
-    else:
-        rows = [("*", peer, "")] if peer is not None and peer.registered else []
-    multi = "multi-prefix" in conn.caps
-    for name, member, modes in rows:
-        flags = ("G" if member.away is not None else "H") + _prefix(modes, multi)
-        conn._numeric("352", name, member.user or "*", _HOST, conn.server.name,
-                      member._name, flags, f"0 {member.realname or ''}")
-    conn._numeric("315", mask, "End of /WHO list.")
 
 
 @handles("KICK", 2)

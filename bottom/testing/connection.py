@@ -125,6 +125,16 @@ class ServerConnection(asyncio.Protocol):
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         self.transport.abort()
 
+    def set_account(self, account: str | None) -> None:
+        """Log the client in to ``account`` (None: out), as services would.
+
+        Peers (and the client) with ``account-notify`` see ``ACCOUNT``.
+        """
+        self.account = account
+        for peer in self._peers(include_self=True):
+            if "account-notify" in peer.caps:
+                peer._send(self.source, "ACCOUNT", (account or "*",))
+
     def pause_reading(self) -> None:
         """Stop reading from the client: its writes back up (TCP back-pressure)."""
         if self.transport is not None:

@@ -1,4 +1,4 @@
-"""MODE: channel flags and prefix modes, user modes."""
+"""MODE: channel flags, prefix modes, +k/+l and +b (and the ban list), user modes."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from ..message import Message
 from .commands import handles
+from .server import _Channel
 from .wire import _CHANNEL_FLAGS, _USER_FLAGS, _fold, _mode_string
 
 if TYPE_CHECKING:
@@ -43,9 +44,16 @@ def _channel_mode(conn: ServerConnection, name: str, args: tuple[str, ...]) -> N
         conn._numeric("403", name, "No such channel")
         return
     if not args:
-        conn._numeric("324", channel.name, "+" + "".join(sorted(channel.modes)))
+        flags = "".join(sorted(channel.modes))
+        values = [("k", channel.key), ("l", None if channel.limit is None else str(channel.limit))]
+        set_values = [(letter, value) for letter, value in values if value is not None]
+        conn._numeric("324", channel.name, "+" + flags + "".join(k for k, _ in set_values),
+                      *(value for _, value in set_values))
+        conn._numeric("329", channel.name, str(channel.created))
         return
     if args[0].lstrip("+") == "b" and len(args) == 1:
+        for mask in channel.bans:
+            conn._numeric("367", channel.name, mask, conn.server.name, str(channel.created))
         conn._numeric("368", channel.name, "End of channel ban list")
         return
     if "o" not in channel.members.get(conn, ""):
@@ -69,12 +77,35 @@ def _channel_mode(conn: ServerConnection, name: str, args: tuple[str, ...]) -> N
                                            else modes.replace(letter, ""))
                 changes.append(sign + letter)
                 nicks.append(member._name)
+        elif letter in "kbl" and (params or (letter == "l" and sign == "-")):
+            value = params.pop(0) if letter != "l" or sign == "+" else ""
+            if _list_or_value(channel, sign, letter, value):
+                changes.append(sign + letter)
+                if value:
+                    nicks.append(value)
         elif letter in _CHANNEL_FLAGS:
             if (letter in channel.modes) != (sign == "+"):
                 (channel.modes.add if sign == "+" else channel.modes.discard)(letter)
                 changes.append(sign + letter)
-        elif letter not in "ov":
+        elif letter not in "ovkbl":
             conn._numeric("472", letter, "is unknown mode char to me")
     if changes:
         for member in channel.members:
             member._send(conn.source, "MODE", (channel.name, _mode_string(changes), *nicks))
+
+
+def _list_or_value(channel: _Channel, sign: str, letter: str, value: str) -> bool:
+    """Apply +/-k, +/-l or +/-b; whether anything changed."""
+    if letter == "b":
+        if (value in channel.bans) == (sign == "+"):
+            return False
+        (channel.bans.append if sign == "+" else channel.bans.remove)(value)
+    elif letter == "k":
+        channel.key = value if sign == "+" else None
+    elif sign == "+":
+        if not value.isdigit():
+            return False
+        channel.limit = int(value)
+    else:
+        channel.limit = None
+    return True

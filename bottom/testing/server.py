@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import contextlib
 import signal
+import time
 from collections.abc import Iterable, Mapping
 from types import TracebackType
 
@@ -16,13 +17,20 @@ from .wire import _HOST, DEFAULT_CAPS, DEFAULT_ISUPPORT, DEFAULT_MOTD, _fold
 __all__ = ["DEFAULT_CAPS", "DEFAULT_ISUPPORT", "DEFAULT_MOTD", "Server", "main"]
 
 class _Channel:
-    __slots__ = ("name", "members", "topic", "modes")
+    __slots__ = ("name", "members", "topic", "topic_setter", "topic_time", "modes", "key",
+                 "limit", "bans", "created")
 
     def __init__(self, name: str) -> None:
         self.name = name
         self.members: dict[ServerConnection, str] = {}  # member -> its "o"/"v" modes
         self.topic = ""
+        self.topic_setter = ""
+        self.topic_time = 0
         self.modes = set("nt")
+        self.key: str | None = None  # +k
+        self.limit: int | None = None  # +l
+        self.bans: list[str] = []  # +b masks, matched against nick!user@host
+        self.created = int(time.time())
 
 
 

@@ -12,12 +12,12 @@ _VERSION = "bottom-testing"
 DEFAULT_MOTD = ("Welcome to the bottom test server",)
 DEFAULT_CAPS = ("message-tags", "server-time", "multi-prefix", "cap-notify", "echo-message",
                 "sasl", "away-notify", "account-notify", "extended-join", "chghost",
-                "setname", "batch")
+                "setname", "batch", "userhost-in-names")
 #: 005 tokens before ``isupport=`` overrides; NETWORK comes from ``network=``.
 DEFAULT_ISUPPORT: Mapping[str, str] = {
-    "AWAYLEN": "200", "CASEMAPPING": "rfc1459", "CHANLIMIT": "#:20", "CHANMODES": ",,,imnpst",
+    "AWAYLEN": "200", "CASEMAPPING": "rfc1459", "CHANLIMIT": "#:20", "CHANMODES": "b,k,l,imnpst",
     "CHANNELLEN": "64", "CHANTYPES": "#", "KICKLEN": "255", "LINELEN": "512", "MODES": "20",
-    "NETWORK": "TestNet", "NICKLEN": "30", "PREFIX": "(ov)@+", "TOPICLEN": "307",
+    "NETWORK": "TestNet", "NICKLEN": "30", "PREFIX": "(ov)@+", "TOPICLEN": "307", "WHOX": "",
 }
 _NICK_SPECIAL = "[]\\`^{}|_"
 _FOLD = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ[]\\~", "abcdefghijklmnopqrstuvwxyz{}|^")

@@ -1,0 +1,155 @@
+"""State tracking in the Client, against bottom.testing's server."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+
+import bottom
+from bottom.testing import Server
+
+TIMEOUT = 30.0
+
+
+def make(server: Server, nick: str, **kwargs: Any) -> bottom.Client:
+    return bottom.Client(server.host, server.port, ssl=False, nick=nick, **kwargs)
+
+
+async def ready(client: bottom.Client) -> None:
+    waiting = asyncio.ensure_future(client.wait("client_ready"))
+    await client.connect()
+    await asyncio.wait_for(waiting, TIMEOUT)
+
+
+async def until(probe: Any) -> None:
+    """Poll a condition that a line in flight will make true (no fixed sleeps)."""
+    async def loop() -> None:
+        while not probe():
+            await asyncio.sleep(0.01)
+    await asyncio.wait_for(loop(), TIMEOUT)
+
+
+async def test_join_names_and_who_fill_the_state_before_handlers_run(irc_server: Server) -> None:
+    bot, alice = make(irc_server, "bot"), make(irc_server, "Alice", realname="Alice A")
+    seen: list[Any] = []
+
+    @bot.on("join")
+    def on_join(nick: str, channel: str, **kwargs: Any) -> None:
+        seen.append(nick in bot.channels[channel].users)
+
+    await ready(alice)
+    alice.send("join", channel="#Room")
+    await until(lambda: "#room" in alice.channels)
+    await ready(bot)
+    bot.send("join", channel="#room")
+    await until(lambda: "#room" in bot.channels and bot.users.get("alice") is not None
+                and bot.users["alice"].realname == "Alice A")
+    channel = bot.channels["#ROOM"]
+    assert channel.name == "#Room"
+    assert channel.users["alice"].prefix == "@" and channel.users["bot"].prefix == ""
+    assert bot.users["alice"].host == "127.0.0.1"
+    assert seen == [True]
+    conn = next(c for c in irc_server.connections if c.nick == "bot")
+    assert any(line.startswith("WHO #Room %tcuhnfar,") for line in conn.received)
+    await bot.disconnect()
+    await alice.disconnect()
+
+
+async def test_quit_and_nick_events_carry_channels(irc_server: Server) -> None:
+    bot, alice = make(irc_server, "bot"), make(irc_server, "alice")
+    events: list[tuple[str, dict[str, Any]]] = []
+    bot.on("quit", lambda **kw: events.append(("quit", kw)))
+    bot.on("nick", lambda **kw: events.append(("nick", kw)))
+    await ready(bot)
+    await ready(alice)
+    for client in (bot, alice):
+        client.send("join", channel="#a")
+        client.send("join", channel="#b")
+    await until(lambda: "alice" in bot.channels.get("#b", {"": 0}).users
+                if "#b" in bot.channels else False)
+    alice.send("nick", nick="carol")
+    await until(lambda: "carol" in bot.users)
+    alice.send("quit", message="bye")
+    await until(lambda: "carol" not in bot.users)
+    assert [(name, kw["channels"]) for name, kw in events] == [
+        ("nick", ["#a", "#b"]), ("quit", ["#a", "#b"])]
+    assert "carol" not in bot.channels["#a"].users
+    await bot.disconnect()
+
+
+async def test_rejoin_after_a_server_restart_with_key(irc_server: Server) -> None:
+    port = irc_server.port
+    bot = make(irc_server, "bot",
+               reconnect=bottom.ReconnectPolicy(minimum=0.05, initial=0.1, maximum=0.2))
+    await ready(bot)
+    bot.send("join", channel="#keyed")
+    bot.send("join", channel="#open")
+    await until(lambda: "#open" in bot.channels)
+    bot.send("channelmode", channel="#keyed", modes="+k", params=["sesame"])
+    await until(lambda: bot.channels["#keyed"].modes.get("k") == "sesame")
+    rejoined = asyncio.ensure_future(bot.wait("client_ready"))
+    await irc_server.close()
+    await until(lambda: not bot.channels)
+    async with Server(port=port) as again:
+        await asyncio.wait_for(rejoined, TIMEOUT)
+        await until(lambda: set(bot.channels) == {"#keyed", "#open"})
+        conn = next(c for c in again.connections if c.nick == "bot")
+        assert "JOIN #keyed,#open sesame" in conn.received
+        await bot.disconnect()
+
+
+async def test_rejoin_failure_is_an_event(irc_server: Server) -> None:
+    bot, op = make(irc_server, "bot"), make(irc_server, "op")
+    await ready(op)
+    op.send("join", channel="#closed")
+    await until(lambda: "#closed" in op.channels)
+    await ready(bot)
+    bot.send("join", channel="#closed")
+    await until(lambda: "bot" in op.channels["#closed"].users)
+    op.send("channelmode", channel="#closed", modes="+b", params=["bot!*@*"])
+    await until(lambda: "bot!*@*" in bot.channels["#closed"].list_modes.get("b", ()))
+    failed = asyncio.ensure_future(bot.wait("client_rejoin_failed"))
+    conn = next(c for c in irc_server.connections if c.nick == "bot")
+    conn.reset()
+    await until(lambda: not bot.channels)
+    await bot.connect()
+    kwargs = await asyncio.wait_for(failed, TIMEOUT)
+    assert kwargs["channel"] == "#closed" and kwargs["code"] == "474"
+    assert "+b" in kwargs["reason"]
+    await bot.disconnect()
+    await op.disconnect()
+
+
+async def test_tracking_off(irc_server: Server) -> None:
+    bot = make(irc_server, "bot", track_state=False)
+    assert bot.state is None
+    with pytest.raises(RuntimeError, match="track_state=True"):
+        bot.channels  # noqa: B018
+    with pytest.raises(RuntimeError, match="track_state=True"):
+        bot.users  # noqa: B018
+    anonymous = bottom.Client(irc_server.host, irc_server.port, ssl=False)
+    assert anonymous.state is None
+    tracked = bottom.Client(irc_server.host, irc_server.port, ssl=False, track_state=True,
+                            max_tracked_users=5, max_tracked_channels=2)
+    assert tracked.state is not None and tracked.state.max_tracked_users == 5
+    with pytest.raises(ValueError, match="max_tracked_channels"):
+        make(irc_server, "bot", max_tracked_channels=0)
+
+
+async def test_account_notify_updates_users(irc_server: Server) -> None:
+    bot, alice = make(irc_server, "bot"), make(irc_server, "alice")
+    await ready(bot)
+    await ready(alice)
+    for client in (bot, alice):
+        client.send("join", channel="#acct")
+    await until(lambda: "alice" in bot.users)
+    conn = next(c for c in irc_server.connections if c.nick == "alice")
+    conn.set_account("alice-acct")
+    await until(lambda: bot.users["alice"].account == "alice-acct")
+    alice.send("away", message="lunch")
+    await until(lambda: bot.users["alice"].away)
+    assert bot.users["alice"].away_message == "lunch"
+    await bot.disconnect()
+    await alice.disconnect()
