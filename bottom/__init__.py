@@ -9,19 +9,28 @@ __version__ = "4.0.0.dev0"
 from .client import Client, RawHandler
 from .commands import register_pattern
 from .dispatch import wait_for
-from .errors import BottomError, ConnectionFailed, InvalidMessage, NotConnected
+from .errors import (
+    BottomError,
+    CommandError,
+    ConnectionFailed,
+    InvalidMessage,
+    NotConnected,
+    RequestTimeout,
+)
 from .message import Message
 from .reconnect import ReconnectPolicy
 
 __all__ = [
     "BottomError",
     "Client",
+    "CommandError",
     "ConnectionFailed",
     "InvalidMessage",
     "Message",
     "NotConnected",
     "RawHandler",
     "ReconnectPolicy",
+    "RequestTimeout",
     "register_pattern",
     "wait_for",
 ]
