@@ -217,6 +217,8 @@ class Correlator:
                 key = self.fold(msg.params[spec.key_from])
             except IndexError:
                 key = None
+            if key is not None and "," in key:
+                key = None  # several targets: the first answer ends it, whoever it names
         pending = Pending(msg.command.upper(), spec, key, label)
         if label is not None:
             self._labels[label] = pending

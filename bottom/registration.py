@@ -279,8 +279,10 @@ class Session:
         if choice is not None and msg.command == "908":
             choice.offer(msg.params[1] if len(msg.params) > 2 else "")
             return  # 904 follows: it moves on to the next mechanism
+        # A refused PLAIN means a wrong password: SCRAM would fail the same.
+        # A refused SCRAM may only mean the account has no SCRAM secrets.
         if choice is not None and msg.command == "904" and self._sasl_state == "running" \
-                and choice.advance():
+                and choice.name != "PLAIN" and choice.advance():
             self._challenge = None
             self._send([f"AUTHENTICATE {choice.name}"])
             return
