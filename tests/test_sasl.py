@@ -406,15 +406,28 @@ def test_a_choice_refuses_an_unknown_mechanism_by_name() -> None:
         MechanismChoice("a", "p", ("SCRAM-MD5",))
 
 
+class _Driven:
+    """A Session fed lines one by one, collecting what it sends and reports."""
+
+    def __init__(self, choice: Any) -> None:
+        from bottom.registration import Session
+        self.session = Session(nick="bot", sasl=choice)
+        self.sent: list[str] = []
+        self.failures: list[str] = []
+        self._collect(self.session.start())
+
+    def _collect(self, actions: Any) -> None:
+        self.sent.extend(actions.lines)
+        if actions.failure is not None:
+            self.failures.append(actions.failure[0])
+
+    def observe(self, msg: Any) -> None:
+        self._collect(self.session.feed(msg))
+
+
 def _session(choice: Any) -> tuple[Any, list[str], list[str]]:
-    from bottom.registration import Session
-    sent: list[str] = []
-    failures: list[str] = []
-    session = Session(send=sent.extend, emit=lambda name, kw: None,
-                      fail=lambda reason, permanent: failures.append(reason),
-                      nick="bot", sasl=choice)
-    session.start()
-    return session, sent, failures
+    driven = _Driven(choice)
+    return driven, driven.sent, driven.failures
 
 
 def test_registration_uses_the_first_listed_mechanism_of_the_order() -> None:
