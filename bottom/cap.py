@@ -25,7 +25,7 @@ __all__ = ["CapNegotiation", "parse_caps", "DEFAULT_CAPS"]
 #: What a Client asks for when it registers, if the server offers it.
 DEFAULT_CAPS = (
     "message-tags", "server-time", "multi-prefix", "cap-notify", "away-notify",
-    "account-notify", "extended-join", "chghost", "setname", "batch",
+    "account-notify", "extended-join", "chghost", "setname", "batch", "labeled-response",
 )
 
 

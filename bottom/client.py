@@ -30,7 +30,8 @@ from .lifecycle import Lifecycle
 from .middleware import RawHandler
 from .reconnect import ReconnectPolicy
 from .registration import Session
-from .sasl import External, Mechanism, Plain
+from .requests import RequestsMixin
+from .sasl import DEFAULT_ORDER, External, Mechanism, MechanismChoice
 
 __all__ = ["Client", "RawHandler"]
 
@@ -39,7 +40,7 @@ log = logging.getLogger("bottom")
 VERSION_REPLY = f"bottom {__version__} (Python asyncio IRC client)"
 
 
-class Client(Lifecycle, Incoming):
+class Client(Lifecycle, Incoming, RequestsMixin):
     """An IRC connection that turns every server line into an event.
 
     ``ssl=True`` verifies the server certificate and host name; pass an
@@ -91,6 +92,7 @@ class Client(Lifecycle, Incoming):
         register_timeout: float = 60.0,
         ctcp_replies: bool = True,
         ctcp_version: str = VERSION_REPLY,
+        sasl_mechanisms: Iterable[str] = DEFAULT_ORDER,
     ) -> None:
         super().__init__()
         "x".encode(encoding)  # an unknown encoding fails here, not mid-connection
@@ -132,7 +134,7 @@ class Client(Lifecycle, Incoming):
             _validate_registration(nick, username, realname, password, alt_nicks)
         self._session = Session(
             nick=nick, username=username, realname=realname, password=password,
-            sasl=_mechanism(sasl), caps=caps, alt_nicks=alt_nicks)
+            sasl=_mechanism(sasl, tuple(sasl_mechanisms)), caps=caps, alt_nicks=alt_nicks)
         self._register_timer = None
         self._give_up_reconnecting = False
         self._warned_tags = False
@@ -150,6 +152,8 @@ class Client(Lifecycle, Incoming):
         self._reconnect_task = None
         self._middleware = None  # made by the first line that meets raw_handlers
         self._early_loss = None
+        self._requests = None
+        self._batches = None
 
     # -- session state -----------------------------------------------------------
 
@@ -237,13 +241,14 @@ class Client(Lifecycle, Incoming):
         return conn.write_lines(lines, priority=command in _PRIORITY_COMMANDS)
 
 
-def _mechanism(sasl: tuple[str, str] | str | Mechanism | None) -> Mechanism | None:
+def _mechanism(sasl: tuple[str, str] | str | Mechanism | None,
+               order: tuple[str, ...] = DEFAULT_ORDER) -> Mechanism | None:
     if sasl is None or isinstance(sasl, Mechanism):
         return sasl
     if isinstance(sasl, str) and sasl.upper() == "EXTERNAL":
         return External()
     if isinstance(sasl, tuple) and len(sasl) == 2 and all(isinstance(x, str) for x in sasl):
-        return Plain(*sasl)
+        return MechanismChoice(*sasl, order=order)
     raise TypeError('sasl must be ("account", "password"), "EXTERNAL" or a '
                     f"bottom.sasl.Mechanism, not {type(sasl).__name__}")
 

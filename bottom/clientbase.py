@@ -17,11 +17,13 @@ from typing import TYPE_CHECKING, Any
 from .dispatch import Dispatcher
 
 if TYPE_CHECKING:
+    from .batch import BatchAssembler
     from .connection import Connection, TokenBucket
     from .keepalive import Keepalive
     from .middleware import MiddlewareChain, RawHandler
     from .reconnect import ReconnectPolicy
     from .registration import Actions, Session
+    from .requests import RequestTracker
 
 __all__ = ["ClientBase", "log_lines"]
 
@@ -41,7 +43,7 @@ class ClientBase(Dispatcher):
         "_give_up_reconnecting", "_warned_tags", "_loop", "_conn", "_connecting", "_closed",
         "_disconnect_reason", "_server_error", "_user_closed", "_connected_at", "_keepalive",
         "_keepalive_timer", "_reconnect_task", "_middleware", "_opening", "_early_loss",
-        "__dict__", "__weakref__",
+        "_requests", "_batches", "__dict__", "__weakref__",
     )
 
     host: str
@@ -84,6 +86,9 @@ class ClientBase(Dispatcher):
     _middleware: MiddlewareChain | None
     # A connection the server closed before connect() adopted it, and why.
     _early_loss: tuple[Connection, Exception | None] | None
+    # Made on first use: most clients never ask the server or see a batch.
+    _requests: RequestTracker | None
+    _batches: BatchAssembler | None
 
     @property
     def loop(self) -> asyncio.AbstractEventLoop:

@@ -8,6 +8,8 @@ heard of bottom.
 
 from __future__ import annotations
 
+from typing import Any
+
 __all__ = [
     "BottomError", "InvalidMessage", "NotConnected", "ConnectionFailed", "SaslError",
     "CommandError", "RequestTimeout",
@@ -66,6 +68,8 @@ class CommandError(BottomError):
         self.params = tuple(params)
         self.text = text
         self.command = command
+        #: the whole answer (a :class:`bottom.replies.Reply`) when raised by a request
+        self.reply: Any = None
         asked = f"{command} failed: " if command else ""
         detail = " ".join(self.params[1:-1]) if code != "FAIL" else " ".join(self.params[2:-1])
         shown = f"{detail}: {text}" if detail else text

@@ -111,6 +111,10 @@ RUNS = [
         "registered as waiter", "waiter joined #waiting; NAMES ended for #waiting",
         "in #waiting: @waiter", "the server does not know WHOIS",
         "no RPL_YOUREOPER within 0.5 s", "left #waiting"]),
+    Run("requests.py", expect=[
+        "in #asking: {'asker': {'o'}}", "WHO: asker is asker@127.0.0.1",
+        "MOTD: 3 lines, the last is RPL_ENDOFMOTD", "JOIN refused: 403 ERR_NOSUCHCHANNEL",
+        "WHOIS"]),
     Run("bottom2_style.py", expect=["registered as classic", "loop stopped"]),
     Run("loop_in_thread.py", expect=[
         "registered as threaded", "got my own message back: hi from a thread"]),
