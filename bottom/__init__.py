@@ -19,6 +19,7 @@ if TYPE_CHECKING:  # what the lazy lookup below gives, for type checkers
     from .client import RawHandler as RawHandler
     from .commands import register_pattern as register_pattern
     from .dispatch import wait_for as wait_for
+    from .errors import AlreadyConnected as AlreadyConnected
     from .errors import BottomError as BottomError
     from .errors import CommandError as CommandError
     from .errors import ConnectionFailed as ConnectionFailed
@@ -32,6 +33,7 @@ if TYPE_CHECKING:  # what the lazy lookup below gives, for type checkers
 
 #: public name -> the module that defines it
 _EXPORTS = {
+    "AlreadyConnected": "errors",
     "BottomError": "errors",
     "Client": "client",
     "CommandError": "errors",
@@ -49,6 +51,7 @@ _EXPORTS = {
 }
 
 __all__ = [
+    "AlreadyConnected",
     "BottomError",
     "Client",
     "CommandError",

@@ -11,8 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 __all__ = [
-    "BottomError", "InvalidMessage", "NotConnected", "ConnectionFailed", "SaslError",
-    "CommandError", "RequestTimeout",
+    "BottomError", "InvalidMessage", "NotConnected", "AlreadyConnected", "ConnectionFailed",
+    "SaslError", "CommandError", "RequestTimeout",
 ]
 
 
@@ -31,6 +31,11 @@ class InvalidMessage(BottomError, ValueError):
 
 class NotConnected(BottomError, RuntimeError):
     """``send()`` or ``send_raw()`` while the client has no open connection."""
+
+
+class AlreadyConnected(BottomError, RuntimeError):
+    """A change that needs the client disconnected (``client.loop = other``)
+    was made while it is connected."""
 
 
 class ConnectionFailed(BottomError, OSError):
