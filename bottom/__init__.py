@@ -24,12 +24,17 @@ if TYPE_CHECKING:  # what the lazy lookup below gives, for type checkers
     from .dispatch import wait_for as wait_for
     from .errors import AlreadyConnected as AlreadyConnected
     from .errors import BottomError as BottomError
+    from .errors import CommandError as CommandError
     from .errors import ConnectionFailed as ConnectionFailed
     from .errors import InvalidMessage as InvalidMessage
     from .errors import NotConnected as NotConnected
+    from .errors import RequestTimeout as RequestTimeout
+    from .errors import StateNotTracked as StateNotTracked
     from .masking import mask_secrets as mask_secrets
     from .message import Message as Message
     from .reconnect import ReconnectPolicy as ReconnectPolicy
+    from .replies import Reply as Reply
+    from .replies import Whois as Whois
     from .state import State as State
 
 #: public name -> the module that defines it
@@ -38,16 +43,21 @@ _EXPORTS = {
     "BottomError": "errors",
     "Channel": "channel",
     "Client": "client",
+    "CommandError": "errors",
     "ConnectionFailed": "errors",
     "InvalidMessage": "errors",
     "Member": "channel",
     "Message": "message",
     "NotConnected": "errors",
+    "StateNotTracked": "errors",
     "RawHandler": "client",
     "ReconnectPolicy": "reconnect",
     "mask_secrets": "masking",
     "State": "state",
     "User": "channel",
+    "Reply": "replies",
+    "RequestTimeout": "errors",
+    "Whois": "replies",
     "register_pattern": "commands",
     "wait_for": "dispatch",
 }
@@ -57,16 +67,21 @@ __all__ = [
     "BottomError",
     "Channel",
     "Client",
+    "CommandError",
     "ConnectionFailed",
     "InvalidMessage",
     "Member",
     "Message",
     "NotConnected",
+    "StateNotTracked",
     "RawHandler",
     "ReconnectPolicy",
     "mask_secrets",
     "State",
     "User",
+    "Reply",
+    "RequestTimeout",
+    "Whois",
     "register_pattern",
     "wait_for",
 ]

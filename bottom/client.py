@@ -23,7 +23,7 @@ from .clientbase import log_lines
 from .commands import check_raw_line, serialize
 from .connection import TokenBucket
 from .ctcp import format_ctcp
-from .errors import InvalidMessage, NotConnected
+from .errors import InvalidMessage, NotConnected, StateNotTracked
 from .framing import DEFAULT_MAX_LINE_BYTES
 from .incoming import Incoming
 from .isupport import ISupport
@@ -33,7 +33,8 @@ from .middleware import RawHandler
 from .options import check_client_options, check_command
 from .reconnect import ReconnectPolicy
 from .registration import Session
-from .sasl import External, Mechanism, Plain
+from .requests import RequestsMixin
+from .sasl import DEFAULT_ORDER, External, Mechanism, MechanismChoice
 from .state import DEFAULT_MAX_CHANNELS, DEFAULT_MAX_USERS, State
 from .tracking import Tracker
 
@@ -44,7 +45,7 @@ log = logging.getLogger("bottom")
 VERSION_REPLY = f"bottom {__version__} (Python asyncio IRC client)"
 
 
-class Client(Lifecycle, Incoming):
+class Client(Lifecycle, Incoming, RequestsMixin):
     """An IRC connection that turns every server line into an event.
 
     ``ssl=True`` verifies the server certificate and host name; pass an
@@ -109,6 +110,7 @@ class Client(Lifecycle, Incoming):
         rejoin: bool = True,
         max_tracked_users: int = DEFAULT_MAX_USERS,
         max_tracked_channels: int = DEFAULT_MAX_CHANNELS,
+        sasl_mechanisms: Iterable[str] = DEFAULT_ORDER,
     ) -> None:
         # Every keyword is checked before anything is kept (options.py).
         checked = check_client_options(**{name: value for name, value in locals().items()
@@ -153,7 +155,7 @@ class Client(Lifecycle, Incoming):
             _validate_registration(nick, username, realname, password, alt_nicks)
         self._session = Session(
             nick=nick, username=username, realname=realname, password=password,
-            sasl=_mechanism(sasl), caps=caps, alt_nicks=alt_nicks)
+            sasl=_mechanism(sasl, tuple(sasl_mechanisms)), caps=caps, alt_nicks=alt_nicks)
         self._register_timer = None
         self._give_up_reconnecting = False
         self._warned_tags = False
@@ -177,6 +179,8 @@ class Client(Lifecycle, Incoming):
             State(max_tracked_users=max_tracked_users,
                   max_tracked_channels=max_tracked_channels),
             who_on_join=who_on_join, rejoin=rejoin) if track_state else None
+        self._requests = None
+        self._batches = None
 
     # -- session state -----------------------------------------------------------
 
@@ -189,7 +193,7 @@ class Client(Lifecycle, Incoming):
     def channels(self) -> Mapping[str, Channel]:
         """``client.state.channels``: the channels we are in, folded lookups.
 
-        :raises RuntimeError: when state tracking is off.
+        :raises StateNotTracked: (a ``RuntimeError``) when state tracking is off.
         """
         return self._tracked_state("channels").channels
 
@@ -197,13 +201,13 @@ class Client(Lifecycle, Incoming):
     def users(self) -> Mapping[str, User]:
         """``client.state.users``: users we share a channel with, and us.
 
-        :raises RuntimeError: when state tracking is off.
+        :raises StateNotTracked: (a ``RuntimeError``) when state tracking is off.
         """
         return self._tracked_state("users").users
 
     def _tracked_state(self, what: str) -> State:
         if self._tracker is None:
-            raise RuntimeError(f"client.{what} needs state tracking, which is off for this "
+            raise StateNotTracked(f"client.{what} needs state tracking, which is off for this "
                                "client: pass track_state=True (it is on by default when "
                                "nick= is given)")
         return self._tracker.state
@@ -295,13 +299,14 @@ class Client(Lifecycle, Incoming):
         return conn.write(lines, urgent=command in _URGENT_COMMANDS)
 
 
-def _mechanism(sasl: tuple[str, str] | str | Mechanism | None) -> Mechanism | None:
+def _mechanism(sasl: tuple[str, str] | str | Mechanism | None,
+               order: tuple[str, ...] = DEFAULT_ORDER) -> Mechanism | None:
     if sasl is None or isinstance(sasl, Mechanism):
         return sasl
     if isinstance(sasl, str) and sasl.upper() == "EXTERNAL":
         return External()
     if isinstance(sasl, tuple) and len(sasl) == 2 and all(isinstance(x, str) for x in sasl):
-        return Plain(*sasl)
+        return MechanismChoice(*sasl, order=order)
     raise TypeError('sasl must be ("account", "password"), "EXTERNAL" or a '
                     f"bottom.sasl.Mechanism, not {type(sasl).__name__}")
 

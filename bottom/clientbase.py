@@ -19,11 +19,13 @@ from .errors import AlreadyConnected
 from .masking import mask_secrets
 
 if TYPE_CHECKING:
+    from .batch import BatchAssembler
     from .connection import Connection, TokenBucket
     from .keepalive import Keepalive
     from .middleware import MiddlewareChain, RawHandler
     from .reconnect import ReconnectPolicy
     from .registration import Actions, Session
+    from .requests import RequestTracker
     from .tracking import Tracker
 
 __all__ = ["ClientBase", "log_lines"]
@@ -44,7 +46,7 @@ class ClientBase(Dispatcher):
         "_give_up_reconnecting", "_warned_tags", "_loop", "_conn", "_connecting", "_closed",
         "_disconnect_reason", "_server_error", "_user_closed", "_connected_at", "_keepalive",
         "_keepalive_timer", "_reconnect_task", "_middleware", "_opening", "_early_loss",
-        "_tracker", "__dict__", "__weakref__",
+        "_tracker", "_requests", "_batches", "__dict__", "__weakref__",
     )
 
     host: str
@@ -90,6 +92,9 @@ class ClientBase(Dispatcher):
     _early_loss: tuple[Connection, Exception | None] | None
     # State tracking (None with track_state=False: then it costs nothing per line)
     _tracker: Tracker | None
+    # Made on first use: most clients never ask the server or see a batch.
+    _requests: RequestTracker | None
+    _batches: BatchAssembler | None
 
     @property
     def loop(self) -> asyncio.AbstractEventLoop:

@@ -272,20 +272,31 @@ async def wait_for(client: Dispatcher, events: Iterable[str], *,
                    mode: Literal["first", "all"] = "first") -> list[Kwargs]:
     """Wait for the first of ``events`` (``mode="first"``) or all of them.
 
-    Returns a list of kwargs dicts: with ``"first"``, those of the events
-    that arrived together first (usually one); with ``"all"``, one per
-    event, in the order given.  Waits that are no longer needed are
-    cancelled, also when this coroutine itself is cancelled.
+    Returns a list of kwargs dicts, each with one more key, ``event``: the
+    canonical name of the event it came from.  With ``"first"``, the events
+    that arrived together first (usually one), in arrival order; with
+    ``"all"``, one per event, in the order given.  Waits that are no longer
+    needed are cancelled, also when this coroutine itself is cancelled.
     """
     if mode not in ("first", "all"):
         raise ValueError(f'mode must be "first" or "all", not {mode!r}')
-    futures = [client.waiter(event) for event in events]
+    names = [canonical_event(event) for event in events]
+    futures = [client.waiter(name) for name in names]
     if not futures:
         return []
+    arrived: list[int] = []  # indexes in the order their events fired
+
+    def record(index: int, future: asyncio.Future[Kwargs]) -> None:
+        if not future.cancelled():
+            arrived.append(index)
+
+    for index, future in enumerate(futures):
+        future.add_done_callback(functools.partial(record, index))
     try:
         when = asyncio.FIRST_COMPLETED if mode == "first" else asyncio.ALL_COMPLETED
-        done, _ = await asyncio.wait(futures, return_when=when)
-        return [future.result() for future in futures if future in done]
+        await asyncio.wait(futures, return_when=when)
+        order = arrived if mode == "first" else sorted(arrived)
+        return [{**futures[i].result(), "event": names[i]} for i in order]
     finally:
         for future in futures:
             future.cancel()

@@ -8,8 +8,12 @@ heard of bottom.
 
 from __future__ import annotations
 
-__all__ = ["BottomError", "InvalidMessage", "NotConnected", "AlreadyConnected",
-           "ConnectionFailed", "SaslError"]
+from typing import Any
+
+__all__ = [
+    "BottomError", "InvalidMessage", "NotConnected", "AlreadyConnected", "ConnectionFailed",
+    "SaslError", "CommandError", "RequestTimeout",
+]
 
 
 class BottomError(Exception):
@@ -34,6 +38,11 @@ class AlreadyConnected(BottomError, RuntimeError):
     was made while it is connected."""
 
 
+class StateNotTracked(BottomError, RuntimeError):
+    """``client.channels`` or ``client.users`` on a client that does not
+    track state (``track_state=False``, or no ``nick=`` given)."""
+
+
 class ConnectionFailed(BottomError, OSError):
     """``connect()`` could not open the connection (refused, TLS, timeout).
 
@@ -50,3 +59,40 @@ class ConnectionFailed(BottomError, OSError):
 class SaslError(BottomError, ValueError):
     """A server's SASL challenge that the mechanism cannot accept (malformed,
     too long, or a SCRAM server that does not know the password)."""
+
+
+class CommandError(BottomError):
+    """The server answered a request with an error (an ``ERR_*`` numeric that
+    answers the command, or an IRCv3 ``FAIL``).
+
+    ``code`` is the numeric (``"401"``) or ``"FAIL"``; ``name`` the event
+    name (``"ERR_NOSUCHNICK"``; for FAIL the standard-reply code such as
+    ``"NEED_MORE_PARAMS"``); ``params`` the line's parameters (our own nick
+    first for a numeric); ``text`` its human-readable last parameter.
+    """
+
+    def __init__(self, code: str, name: str, params: tuple[str, ...] | list[str],
+                 text: str, *, command: str = "") -> None:
+        self.code = code
+        self.name = name
+        self.params = tuple(params)
+        self.text = text
+        self.command = command
+        #: the whole answer (a :class:`bottom.replies.Reply`) when raised by a request
+        self.reply: Any = None
+        asked = f"{command} failed: " if command else ""
+        detail = " ".join(self.params[1:-1]) if code != "FAIL" else " ".join(self.params[2:-1])
+        shown = f"{detail}: {text}" if detail else text
+        super().__init__(f"{asked}{code} {name}: {shown}".rstrip(": "))
+
+
+class RequestTimeout(BottomError, TimeoutError):
+    """``client.request()`` (or a helper built on it) got no complete answer in time.
+
+    ``command`` is the command asked, ``timeout`` the seconds waited.
+    """
+
+    def __init__(self, message: str, *, command: str = "", timeout: float = 0.0) -> None:
+        super().__init__(message)
+        self.command = command
+        self.timeout = timeout

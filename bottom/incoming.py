@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from .batch import BatchAssembler
 from .clientbase import ClientBase
 from .connection import TokenBucket
 from .ctcp import auto_reply
@@ -56,7 +57,9 @@ class Incoming(ClientBase):
                 # no Message (no middleware sees it) and no watching by the
                 # session.
                 kwargs = privmsg_event(line)
-                if kwargs is not None:
+                # A labeled answer or a line inside a batch needs its Message.
+                tags = kwargs["tags"] if kwargs is not None else None
+                if kwargs is not None and not (tags and ("batch" in tags or "label" in tags)):
                     self._dispatch(_PRIVMSG, kwargs)
                 else:
                     self._handle_message(_parse(line))
@@ -86,7 +89,13 @@ class Incoming(ClientBase):
             kwargs["channels"] = tracked[0]
         if actions:
             self._act(actions)
+        batches = self._batches
+        if name == "BATCH" or (batches is not None and batches.active):
+            self._on_batch_line(msg, name, kwargs)
         self._dispatch(name, kwargs)
+        requests = self._requests
+        if requests is not None and requests.correlator.active:
+            requests.feed(msg)
         if name is not _PRIVMSG and name.startswith("CTCP_") and name != "CTCP_REPLY":
             self._on_ctcp(name, kwargs)
         if tracked is not None:
@@ -104,6 +113,15 @@ class Incoming(ClientBase):
             self._send_internal([str(line) for line in lines])
         for name, kwargs in events:
             self._dispatch(name, kwargs)
+
+    def _on_batch_line(self, msg: Message, name: str, kwargs: dict[str, Any]) -> None:
+        """Feed the batch assembler; the ending BATCH line gets the batch."""
+        if self._batches is None:
+            self._batches = BatchAssembler()
+        ended = self._batches.feed(msg)
+        if ended is not None and name == "BATCH":
+            kwargs.update(type=ended.type, params=list(ended.params),
+                          messages=list(ended.messages))
 
     def _observe(self, msg: Message) -> Actions | None:
         """The few lines the client acts on itself."""

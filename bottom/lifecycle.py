@@ -239,6 +239,10 @@ class Lifecycle(ClientBase):
                             "permanent": failed.failure[1]})
         if self._tracker is not None:
             self._tracker.disconnected()  # emptied before CLIENT_DISCONNECT handlers run
+        if self._requests is not None:
+            self._requests.connection_lost(reason)
+        if self._batches is not None:
+            self._batches.clear()
         self._dispatch(CLIENT_DISCONNECT,
                        {"host": self.host, "port": self.port, "reason": reason})
         if self.reconnect is not None and not user_closed and not self._give_up_reconnecting \

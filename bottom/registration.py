@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterable
 from .cap import CapNegotiation
 from .isupport import ISupport
 from .message import Message, split_source
-from .sasl import ChallengeReader, Mechanism, SaslError, encode_response
+from .sasl import ChallengeReader, Mechanism, MechanismChoice, SaslError, encode_response
 
 __all__ = ["Actions", "Session", "WATCHED_COMMANDS", "CLIENT_READY",
            "CLIENT_REGISTRATION_FAILED"]
@@ -254,6 +254,13 @@ class Session:
             self.cap.on_ack(text)
             if "sasl" in self.cap.enabled and self.sasl is not None \
                     and self._sasl_state == "idle" and self._negotiating:
+                listed = self.cap.offered.get("sasl", "")
+                if isinstance(self.sasl, MechanismChoice) and not self.sasl.offer(listed):
+                    self.failed(f"SASL: the server offers {listed}, none of "
+                                f"{', '.join(self.sasl.order)}", permanent=True)
+                    return
+                if isinstance(self.sasl, MechanismChoice):
+                    self.sasl.begin()
                 self._sasl_state = "running"
                 self._send([f"AUTHENTICATE {self.sasl.name}"])
         elif sub == "NAK":
@@ -305,6 +312,17 @@ class Session:
 
     def _on_sasl_failure(self, msg: Message) -> None:
         if self.sasl is None or self.registered:
+            return
+        choice = self.sasl if isinstance(self.sasl, MechanismChoice) else None
+        if choice is not None and msg.command == "908":
+            choice.offer(msg.params[1] if len(msg.params) > 2 else "")
+            return  # 904 follows: it moves on to the next mechanism
+        # A refused PLAIN means a wrong password: SCRAM would fail the same.
+        # A refused SCRAM may only mean the account has no SCRAM secrets.
+        if choice is not None and msg.command == "904" and self._sasl_state == "running" \
+                and choice.name != "PLAIN" and choice.advance():
+            self._challenge = None
+            self._send([f"AUTHENTICATE {choice.name}"])
             return
         text = msg.params[-1] if len(msg.params) > 1 else ""
         self.failed(f"SASL {self.sasl.name} failed: {_SASL_FAILURES[msg.command]} "

@@ -1,4 +1,4 @@
-"""SASL mechanisms for IRCv3 ``AUTHENTICATE``: PLAIN, EXTERNAL, SCRAM-SHA-256.
+"""SASL mechanisms for IRCv3 ``AUTHENTICATE``: PLAIN, EXTERNAL, SCRAM-SHA-1/256/512.
 
 Pure: no I/O, standard library only.  A mechanism turns each server
 challenge (raw bytes) into a response; :func:`encode_response` and
@@ -23,7 +23,12 @@ __all__ = [
     "Mechanism",
     "Plain",
     "External",
+    "Scram",
+    "ScramSha1",
     "ScramSha256",
+    "ScramSha512",
+    "MechanismChoice",
+    "DEFAULT_ORDER",
     "SaslError",
     "encode_response",
     "ChallengeReader",
@@ -81,8 +86,10 @@ class External(Mechanism):
         return self.authzid.encode("utf-8")
 
 
-class ScramSha256(Mechanism):
-    """SCRAM-SHA-256 (RFC 5802, RFC 7677) without channel binding.
+class Scram(Mechanism):
+    """SCRAM (RFC 5802; RFC 7677 for SHA-256) without channel binding.
+
+    Subclasses set ``name`` and ``hash`` (a :mod:`hashlib` name).
 
     Three steps: client-first, client-final with the proof, then an empty
     response once the server's signature checked out.  A wrong server
@@ -90,7 +97,8 @@ class ScramSha256(Mechanism):
     password, so the client must not trust it.
     """
 
-    name = "SCRAM-SHA-256"
+    name = ""
+    hash = ""
 
     def __init__(self, account: str, password: str, *, nonce: str | None = None) -> None:
         self.account = account
@@ -130,16 +138,104 @@ class ScramSha256(Mechanism):
             raise SaslError("SCRAM: the server nonce does not start with ours")
         if not 1 <= rounds <= _MAX_ROUNDS:
             raise SaslError(f"SCRAM: iteration count {rounds} is outside 1..{_MAX_ROUNDS}")
-        salted = hashlib.pbkdf2_hmac("sha256", self._password.encode("utf-8"), salt, rounds)
-        client_key = hmac.digest(salted, b"Client Key", "sha256")
-        stored_key = hashlib.sha256(client_key).digest()
+        digest = self.hash
+        salted = hashlib.pbkdf2_hmac(digest, self._password.encode("utf-8"), salt, rounds)
+        client_key = hmac.digest(salted, b"Client Key", digest)
+        stored_key = hashlib.new(digest, client_key).digest()
         without_proof = f"c=biws,r={nonce}"
         auth_message = f"{self._first_bare},{server_first},{without_proof}".encode()
-        signature = hmac.digest(stored_key, auth_message, "sha256")
+        signature = hmac.digest(stored_key, auth_message, digest)
         proof = bytes(a ^ b for a, b in zip(client_key, signature, strict=True))
-        server_key = hmac.digest(salted, b"Server Key", "sha256")
-        self._server_signature = hmac.digest(server_key, auth_message, "sha256")
+        server_key = hmac.digest(salted, b"Server Key", digest)
+        self._server_signature = hmac.digest(server_key, auth_message, digest)
         return f"{without_proof},p={base64.b64encode(proof).decode()}".encode()
+
+
+class ScramSha1(Scram):
+    """SCRAM-SHA-1 (RFC 5802), for servers that offer nothing stronger."""
+
+    name = "SCRAM-SHA-1"
+    hash = "sha1"
+
+
+class ScramSha256(Scram):
+    """SCRAM-SHA-256 (RFC 7677)."""
+
+    name = "SCRAM-SHA-256"
+    hash = "sha256"
+
+
+class ScramSha512(Scram):
+    """SCRAM-SHA-512 (draft-melnikov-scram-sha-512)."""
+
+    name = "SCRAM-SHA-512"
+    hash = "sha512"
+
+
+_BY_NAME: dict[str, type[Plain] | type[Scram]] = {
+    "PLAIN": Plain, "SCRAM-SHA-1": ScramSha1, "SCRAM-SHA-256": ScramSha256,
+    "SCRAM-SHA-512": ScramSha512,
+}
+#: The order ``sasl=("account", "password")`` tries mechanisms in: PLAIN
+#: (what every SASL server has), then the SCRAM variants for servers that
+#: do not list PLAIN.  Put SCRAM first with ``sasl_mechanisms=`` to keep the
+#: password itself off the link.
+DEFAULT_ORDER = ("PLAIN", "SCRAM-SHA-512", "SCRAM-SHA-256", "SCRAM-SHA-1")
+
+
+class MechanismChoice(Mechanism):
+    """An account and password, and the mechanisms to try them with, in order.
+
+    The registration narrows the candidates to what the server lists (the
+    CAP ``sasl=`` value, then a 908 reply) and moves to the next one after a
+    failure (904: the account may have no SCRAM credentials), so one
+    ``sasl=("account", "password")`` works wherever any listed mechanism
+    does.  ``name`` and ``respond`` are the current candidate's.
+    """
+
+    def __init__(self, account: str, password: str,
+                 order: tuple[str, ...] = DEFAULT_ORDER) -> None:
+        unknown = [m for m in order if m.upper() not in _BY_NAME]
+        if unknown or not order:
+            raise ValueError(f"sasl_mechanisms: {unknown or 'empty'}; choose from "
+                             f"{', '.join(_BY_NAME)}")
+        self.account = account
+        self._password = password
+        self.order = tuple(m.upper() for m in order)
+        self._candidates = list(self.order)
+        self._current: Mechanism = self._make(self._candidates[0])
+
+    def _make(self, name: str) -> Mechanism:
+        return _BY_NAME[name](self.account, self._password)
+
+    @property
+    def name(self) -> str:  # type: ignore[override]
+        return self._current.name
+
+    def respond(self, challenge: bytes) -> bytes:
+        return self._current.respond(challenge)
+
+    def offer(self, names: str | list[str]) -> bool:
+        """Keep only candidates the server lists (``"PLAIN,EXTERNAL"`` or a
+        list; an empty value means it did not say).  False when none is left.
+        The current mechanism stays until :meth:`begin` or :meth:`advance`."""
+        listed = {n.upper() for n in (names.split(",") if isinstance(names, str) else names) if n}
+        if listed:
+            self._candidates = [m for m in self._candidates if m in listed]
+        return bool(self._candidates)
+
+    def begin(self) -> None:
+        """Start with the first candidate left."""
+        self._current = self._make(self._candidates[0])
+
+    def advance(self) -> bool:
+        """The current mechanism failed: move to the next; False when none is left."""
+        failed = self._current.name
+        self._candidates = [m for m in self._candidates if m != failed]
+        if not self._candidates:
+            return False
+        self._current = self._make(self._candidates[0])
+        return True
 
 
 def _scram_fields(text: str) -> dict[str, str]:

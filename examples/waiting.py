@@ -39,7 +39,7 @@ async def main(host: str, port: int) -> None:
     first = await asyncio.wait_for(
         bottom.wait_for(client, ["rpl_endofwhois", "err_unknowncommand"]), 10)
     reply = first[0]
-    if "command" in reply:  # ERR_UNKNOWNCOMMAND names the command it refused
+    if reply["event"] == "ERR_UNKNOWNCOMMAND":
         print(f"the server does not know {reply['command']}")
     else:
         print(f"WHOIS ended for {reply['nick']}")

@@ -88,8 +88,8 @@ def test_ls_of_inspircd_requests_the_default_caps_it_offers_and_never_the_poison
     [request] = cap.on_ls(INSPIRCD_LS, more=False)
     assert request == [
         "account-notify", "away-notify", "batch", "cap-notify", "chghost",
-        "extended-join", "message-tags", "multi-prefix", "server-time", "setname",
-        "userhost-in-names"]
+        "extended-join", "labeled-response", "message-tags", "multi-prefix", "server-time",
+        "setname", "userhost-in-names"]
     assert "inspircd.org/poison" not in request
     assert "" not in request
 

@@ -196,7 +196,7 @@ async def test_wait_for_first_returns_the_first_event_and_cancels_the_rest(
     task = asyncio.ensure_future(bottom.wait_for(hub, ["RPL_ENDOFMOTD", "ERR_NOMOTD"]))  # type: ignore[arg-type]
     await asyncio.sleep(0)
     hub.trigger("422", message="no motd")
-    assert await asyncio.wait_for(task, 5) == [{"message": "no motd"}]
+    assert await asyncio.wait_for(task, 5) == [{"message": "no motd", "event": "ERR_NOMOTD"}]
     assert not hub._waiters.get("RPL_ENDOFMOTD") or all(
         f.cancelled() for f in hub._waiters["RPL_ENDOFMOTD"])
 
@@ -208,7 +208,18 @@ async def test_wait_for_all_returns_one_result_per_event_in_order(hub: Dispatche
     await asyncio.sleep(0)
     assert not task.done()
     hub.trigger("a", n=1)
-    assert await asyncio.wait_for(task, 5) == [{"n": 1}, {"n": 2}]
+    assert await asyncio.wait_for(task, 5) == [{"n": 1, "event": "A"}, {"n": 2, "event": "B"}]
+
+
+async def test_wait_for_first_lists_events_that_came_together_in_arrival_order(
+        hub: Dispatcher) -> None:
+    task = asyncio.ensure_future(bottom.wait_for(hub, ["318", "401"]))  # type: ignore[arg-type]
+    await asyncio.sleep(0)
+    hub.trigger("ERR_NOSUCHNICK", nick="ghost")
+    hub.trigger("RPL_ENDOFWHOIS", nick="ghost")
+    assert await asyncio.wait_for(task, 5) == [
+        {"nick": "ghost", "event": "ERR_NOSUCHNICK"},
+        {"nick": "ghost", "event": "RPL_ENDOFWHOIS"}]
 
 
 async def test_wait_for_rejects_an_unknown_mode(hub: Dispatcher) -> None:

@@ -109,8 +109,12 @@ RUNS = [
     Run("blocking_work.py", expect=["hash of 'bottom': ", "found: BOTTOM"]),
     Run("waiting.py", expect=[
         "registered as waiter", "waiter joined #waiting; NAMES ended for #waiting",
-        "in #waiting: @waiter", "the server does not know WHOIS",
+        "in #waiting: @waiter", "WHOIS ended for waiter",
         "no RPL_YOUREOPER within 0.5 s", "left #waiting"]),
+    Run("requests.py", expect=[
+        "in #asking: {'asker': {'o'}}", "WHO: asker is asker@127.0.0.1",
+        "MOTD: 3 lines, the last is RPL_ENDOFMOTD", "JOIN refused: 403 ERR_NOSUCHCHANNEL",
+        "WHOIS: asker is asker@127.0.0.1 (asker)"]),
     Run("bottom2_style.py", expect=["registered as classic", "loop stopped"]),
     Run("loop_in_thread.py", expect=[
         "registered as threaded", "got my own message back: hi from a thread"]),

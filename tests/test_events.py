@@ -106,9 +106,10 @@ COMMANDS: list[tuple[str, str, dict[str, Any]]] = [
     (f"{SRC} TAGMSG :#caps", "TAGMSG", {**NUH, "target": "#caps"}),
     (":irc.test BATCH +ref1 chathistory #chan", "BATCH",
      {**SERVER, "reference": "ref1", "starting": True, "type": "chathistory",
-      "params": ["#chan"]}),
+      "params": ["#chan"], "messages": []}),
     (":irc.test BATCH -ref1", "BATCH",
-     {**SERVER, "reference": "ref1", "starting": False, "type": None, "params": []}),
+     {**SERVER, "reference": "ref1", "starting": False, "type": None, "params": [],
+      "messages": []}),
     (":oper!o@h WALLOPS :maintenance in 5", "WALLOPS",
      {"nick": "oper", "user": "o", "host": "h", "message": "maintenance in 5"}),
     (":irc.test FAIL REGISTER ACCOUNT_EXISTS acct :Account already exists", "FAIL",
@@ -270,10 +271,10 @@ def test_a_numeric_event_is_named_by_canonical_event_of_its_number() -> None:
     ("FOO", "FOO", {"nick": None, "user": None, "host": None, "params": []}),
     (":irc.test 999 bot a b :vendor text", "999",
      {**SERVER, "target": "bot", "params": ["bot", "a", "b", "vendor text"]}),
-    (":irc.test 312 bot nick irc.test :Test server", "RPL_WHOISSERVER",
-     {**SERVER, "target": "bot", "params": ["bot", "nick", "irc.test", "Test server"]}),
+    (":irc.test 221 bot +i", "RPL_UMODEIS",
+     {"target": "bot", "params": ["bot", "+i"], "modes": "+i"}),
     (":irc.test 042", "RPL_YOURID", {**SERVER, "target": None, "params": []}),
-], ids=["FNC", "KNOCK", "bare", "999", "312", "no params"])
+], ids=["FNC", "KNOCK", "bare", "999", "221", "no params"])
 def test_an_unknown_command_or_numeric_still_arrives_with_params_and_source(
         line: str, name: str, kwargs: dict[str, Any]) -> None:
     assert event(line) == (name, {"tags": {}, **kwargs})
@@ -526,7 +527,39 @@ FULL_LINES = {
     "RPL_CHANNELMODEIS": ":s 324 bot #c +lk 10 key",
     "RPL_UMODEIS": ":s 221 bot +iw",
     "RPL_BANLIST": ":s 367 bot #c *!*@* setter 1700000000",
+    "RPL_WHOISSERVER": ":s 312 bot nick irc.test :Test server",
+    "RPL_WHOISIDLE": ":s 317 bot nick 12 1700000000 :seconds idle, signon time",
+    "RPL_WHOISCHANNELS": ":s 319 bot nick :@#a +#b #c ",
+    "RPL_WHOISACCOUNT": ":s 330 bot nick acct :is logged in as",
+    "RPL_WHOISACTUALLY": ":s 338 bot nick u@h 127.0.0.1 :Actually using host",
+    "RPL_WHOISSECURE": ":s 671 bot nick :is using a secure connection",
+    "RPL_WHOISOPERATOR": ":s 313 bot nick :is an IRC operator",
+    "RPL_WHOISCERTFP": ":s 276 bot nick :has client certificate fingerprint ab",
+    "RPL_WHOISREGNICK": ":s 307 bot nick :is a registered nick",
+    "RPL_WHOISSPECIAL": ":s 320 bot nick :is special",
+    "RPL_WHOISHOST": ":s 378 bot nick :is connecting from *@h 127.0.0.1",
+    "RPL_WHOISMODES": ":s 379 bot nick :is using modes +i",
+    "RPL_WHOISCHANOP": ":s 316 bot nick :is a chanop",
 }
+
+
+# Every WHOIS reply numeric names the nick asked about "nick" (before, 312,
+# 317 and 319 had the sending server's name there).
+@pytest.mark.parametrize("code", ["311", "312", "313", "317", "318", "319", "330",
+                                  "338", "378", "379", "671", "276", "307", "301", "401"])
+def test_every_whois_numeric_names_the_asked_nick_nick(code: str) -> None:
+    line = next(text for text in FULL_LINES.values() if text.startswith(f":s {code} "))
+    assert event(line)[1]["nick"] == "nick"
+
+
+def test_whois_idle_and_channels_are_parsed() -> None:
+    idle = event(FULL_LINES["RPL_WHOISIDLE"])[1]
+    assert (idle["idle"], idle["signon"]) == (12, 1700000000)
+    assert event(FULL_LINES["RPL_WHOISCHANNELS"])[1]["channels"] == ["@#a", "+#b", "#c"]
+    actually = event(FULL_LINES["RPL_WHOISACTUALLY"])[1]
+    assert (actually["host"], actually["ip"]) == ("u@h", "127.0.0.1")
+    old = event(":s 317 bot nick 12 :seconds idle")[1]
+    assert (old["idle"], old["signon"]) == (12, None)
 
 
 def test_every_documented_event_has_a_full_line_here() -> None:

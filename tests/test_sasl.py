@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -338,3 +339,127 @@ def test_a_challenge_that_never_ends_is_refused_with_bounded_memory() -> None:
         for _ in range(MAX_CHALLENGE // CHUNK + 2):
             reader.feed("A" * CHUNK)
     assert reader.feed("+") == b""
+
+
+# -- SCRAM-SHA-1 and -512, and choosing a mechanism ------------------------------
+
+def test_scram_sha1_matches_rfc_5802() -> None:
+    from bottom.sasl import ScramSha1
+    scram = ScramSha1("user", "pencil", nonce="fyko+d2lbbFgONRv9qkxdawL")
+    assert scram.respond(b"") == b"n,,n=user,r=fyko+d2lbbFgONRv9qkxdawL"
+    final = scram.respond(b"r=fyko+d2lbbFgONRv9qkxdawL3rfcNHYJY1ZVvWVs7j,"
+                          b"s=QSXCR+Q6sek8bf92,i=4096")
+    assert final == (b"c=biws,r=fyko+d2lbbFgONRv9qkxdawL3rfcNHYJY1ZVvWVs7j,"
+                     b"p=v0X8v3Bz2T0CJGbJQyF0X+HI4Ts=")
+    assert scram.respond(b"v=rmF9pqV8S7suAoZWja4dJRkFsKQ=") == b""
+
+
+def _server_side(digest: str, password: str, client_first: bytes) -> tuple[bytes, Any]:
+    """A SCRAM server for one exchange: its first message, and a function
+    from the client's final message to the server's final message."""
+    import hashlib
+    import hmac
+    salt, rounds = b"salty-salt", 4096
+    nonce = client_first.decode().split("r=", 1)[1] + "server"
+    first = f"r={nonce},s={base64.b64encode(salt).decode()},i={rounds}".encode()
+
+    def final(client_final: bytes) -> bytes:
+        salted = hashlib.pbkdf2_hmac(digest, password.encode(), salt, rounds)
+        without_proof, _, proof = client_final.decode().rpartition(",p=")
+        auth = b",".join((client_first[3:], first, without_proof.encode()))
+        client_key = hmac.digest(salted, b"Client Key", digest)
+        stored = hashlib.new(digest, client_key).digest()
+        signature = hmac.digest(stored, auth, digest)
+        expected = bytes(a ^ b for a, b in zip(client_key, signature, strict=True))
+        assert base64.b64decode(proof) == expected
+        server_key = hmac.digest(salted, b"Server Key", digest)
+        return b"v=" + base64.b64encode(hmac.digest(server_key, auth, digest))
+    return first, final
+
+
+@pytest.mark.parametrize(("cls_name", "digest"), [
+    ("ScramSha1", "sha1"), ("ScramSha256", "sha256"), ("ScramSha512", "sha512")])
+def test_each_scram_variant_proves_the_password_to_a_server(cls_name: str,
+                                                             digest: str) -> None:
+    import bottom.sasl
+    scram = getattr(bottom.sasl, cls_name)("user", PASSWORD)
+    client_first = scram.respond(b"")
+    first, final = _server_side(digest, PASSWORD, client_first)
+    server_final = final(scram.respond(first))
+    assert scram.respond(server_final) == b""
+
+
+def test_a_choice_narrows_to_listed_mechanisms_and_moves_on_after_failure() -> None:
+    from bottom.sasl import MechanismChoice
+    choice = MechanismChoice("acct", PASSWORD, ("SCRAM-SHA-512", "SCRAM-SHA-256", "PLAIN"))
+    assert choice.offer("PLAIN,SCRAM-SHA-256,EXTERNAL")
+    choice.begin()
+    assert choice.name == "SCRAM-SHA-256"
+    assert choice.advance() and choice.name == "PLAIN"
+    assert not choice.advance()
+    assert not MechanismChoice("a", "p", ("PLAIN",)).offer("EXTERNAL")
+
+
+def test_a_choice_refuses_an_unknown_mechanism_by_name() -> None:
+    from bottom.sasl import MechanismChoice
+    with pytest.raises(ValueError, match="SCRAM-MD5"):
+        MechanismChoice("a", "p", ("SCRAM-MD5",))
+
+
+class _Driven:
+    """A Session fed lines one by one, collecting what it sends and reports."""
+
+    def __init__(self, choice: Any) -> None:
+        from bottom.registration import Session
+        self.session = Session(nick="bot", sasl=choice)
+        self.sent: list[str] = []
+        self.failures: list[str] = []
+        self._collect(self.session.start())
+
+    def _collect(self, actions: Any) -> None:
+        self.sent.extend(actions.lines)
+        if actions.failure is not None:
+            self.failures.append(actions.failure[0])
+
+    def observe(self, msg: Any) -> None:
+        self._collect(self.session.feed(msg))
+
+
+def _session(choice: Any) -> tuple[Any, list[str], list[str]]:
+    driven = _Driven(choice)
+    return driven, driven.sent, driven.failures
+
+
+def test_registration_uses_the_first_listed_mechanism_of_the_order() -> None:
+    from bottom.message import Message
+    from bottom.sasl import MechanismChoice
+    session, sent, failures = _session(
+        MechanismChoice("acct", PASSWORD, ("SCRAM-SHA-512", "SCRAM-SHA-256", "PLAIN")))
+    session.observe(Message.parse(":s CAP * LS :sasl=PLAIN,SCRAM-SHA-256"))
+    session.observe(Message.parse(":s CAP * ACK :sasl"))
+    assert sent[-1] == "AUTHENTICATE SCRAM-SHA-256" and not failures
+
+
+def test_registration_tries_the_next_mechanism_after_908_and_904() -> None:
+    from bottom.message import Message
+    from bottom.sasl import MechanismChoice
+    session, sent, failures = _session(
+        MechanismChoice("acct", PASSWORD, ("SCRAM-SHA-256", "PLAIN")))
+    session.observe(Message.parse(":s CAP * LS :sasl"))
+    session.observe(Message.parse(":s CAP * ACK :sasl"))
+    assert sent[-1] == "AUTHENTICATE SCRAM-SHA-256"
+    session.observe(Message.parse(":s 908 * PLAIN,EXTERNAL :are available SASL mechanisms"))
+    session.observe(Message.parse(":s 904 * :SASL authentication failed"))
+    assert sent[-1] == "AUTHENTICATE PLAIN" and not failures
+    session.observe(Message.parse(":s 904 * :SASL authentication failed"))
+    assert failures and "SASL" in failures[0]
+
+
+def test_registration_fails_when_the_server_lists_none_of_the_order() -> None:
+    from bottom.message import Message
+    from bottom.sasl import MechanismChoice
+    session, sent, failures = _session(MechanismChoice("acct", PASSWORD, ("SCRAM-SHA-512",)))
+    session.observe(Message.parse(":s CAP * LS :sasl=PLAIN"))
+    session.observe(Message.parse(":s CAP * ACK :sasl"))
+    assert failures and "PLAIN" in failures[0]
+    assert not any(line.startswith("AUTHENTICATE") for line in sent)

@@ -47,7 +47,7 @@ area (or a new module imported below).
 from __future__ import annotations
 
 # Importing an area module registers its command handlers.
-from . import channels, messages, modes, registration, users, who  # noqa: F401
+from . import channels, messages, modes, registration, requests, users, who  # noqa: F401
 from .connection import ServerConnection
 from .server import DEFAULT_CAPS, DEFAULT_ISUPPORT, DEFAULT_MOTD, Server, main
 

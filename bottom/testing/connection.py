@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, cast
 from ..framing import LineDecoder
 from ..message import Message
 from .commands import COMMANDS
+from .requests import run_labeled
 from .waiting import _Signal
 from .wire import _HOST, _PRE_REGISTRATION, _format, _now
 
@@ -56,6 +57,8 @@ class ServerConnection(asyncio.Protocol):
         self._cap_negotiating = False
         self._sasl: str | None = None  # base64 collected so far while PLAIN runs
         self._gone = False
+        # While a labeled command runs: the lines it sends this client.
+        self._capture: list[str] | None = None
 
     def __repr__(self) -> str:
         return (f"<ServerConnection nick={self.nick!r} registered={self.registered} "
@@ -81,6 +84,9 @@ class ServerConnection(asyncio.Protocol):
         if "\r" in line or "\n" in line:
             raise ValueError(f"send_line() sends one line; {line!r} has CR or LF: "
                              "use push() for raw bytes")
+        if self._capture is not None:
+            self._capture.append(line)
+            return
         if not self.registered and " 001 " in f" {line} ":
             with contextlib.suppress(ValueError):
                 if Message.parse(line).command == "001":
@@ -253,7 +259,7 @@ class ServerConnection(asyncio.Protocol):
             self._numeric("461", command, "Not enough parameters")
         else:
             try:
-                entry[1](self, msg)
+                run_labeled(self, msg, lambda: entry[1](self, msg))
             except Exception:
                 log.exception("test server failed on %r", line)
 

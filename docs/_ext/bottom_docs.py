@@ -80,8 +80,18 @@ NOTES: dict[str, str] = {
            "``CAP * LS * :...`` line; ``capabilities`` is ``message`` split on spaces.",
     "AWAY": "``message`` is None when the user is back (away-notify).",
     "ACCOUNT": "``account`` is None for a logout (``ACCOUNT *``).",
-    "BATCH": "``reference`` without its ``+``/``-``; ``starting`` is True for ``+``; "
-             "``type`` is None for an ending batch without one.",
+    "BATCH": "``reference`` without its ``+``/``-``; ``starting`` is True for ``+``. "
+             "On the ending line (``starting`` False) ``type`` and ``params`` are the "
+             "batch's own and ``messages`` lists every line it held, nested batches "
+             "included; on the starting line ``messages`` is empty.  "
+             "See :doc:`requests`.",
+    "RPL_WHOISUSER": "In every WHOIS numeric ``nick`` is the nick asked about.",
+    "RPL_WHOISSERVER": "``nick`` is the nick asked about (bottom 3 put the sending "
+                       "server's name there); ``server`` is the user's server.",
+    "RPL_WHOISIDLE": "``idle`` is seconds; ``signon`` (Unix time) is None when the "
+                     "server leaves it out.",
+    "RPL_WHOISCHANNELS": "``channels`` is a list, status prefixes kept (``@#ops``).",
+    "RPL_WHOISACTUALLY": "``host`` and ``ip`` are None when the server leaves them out.",
     "RPL_BANLIST": "``setter`` and ``set_at`` are None when the server leaves them out.",
     "RPL_NAMREPLY": "``channel_type`` is None when the server leaves it out; "
                     "``users`` is a list, prefixes kept (see ``ISupport.split_prefixes``).",

@@ -1,0 +1,68 @@
+"""bottom.testing answers requests: WHOIS, labeled-response (against a real Client)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import pytest
+
+import bottom
+from bottom.testing import DEFAULT_CAPS, Server
+
+TIMEOUT = 10.0
+
+
+async def ready_client(server: Server, nick: str) -> bottom.Client:
+    client = bottom.Client(server.host, server.port, ssl=False, nick=nick,
+                           flood_control=False)
+    ready = asyncio.ensure_future(client.wait("client_ready"))
+    await client.connect()
+    await asyncio.wait_for(ready, TIMEOUT)
+    return client
+
+
+@pytest.fixture
+async def labeled_server() -> AsyncIterator[Server]:
+    async with Server(caps=(*DEFAULT_CAPS, "labeled-response")) as server:
+        yield server
+
+
+async def test_whois_of_a_present_user_fills_a_whois(irc_server: Server) -> None:
+    alice = await ready_client(irc_server, "alice")
+    bob = await ready_client(irc_server, "bob")
+    await alice.join("#room", timeout=TIMEOUT)
+    info = await bob.whois("ALICE", timeout=TIMEOUT)
+    assert (info.nick, info.username, info.host) == ("alice", "alice", "127.0.0.1")
+    assert info.channels == {"#room": "@"} and info.server == "irc.test"
+    assert info.idle == 0 and info.signon is not None
+    with pytest.raises(bottom.CommandError) as error:
+        await bob.whois("nobody", timeout=TIMEOUT)
+    assert error.value.code == "401"
+    await alice.disconnect()
+    await bob.disconnect()
+
+
+async def test_labeled_requests_get_labeled_answers(labeled_server: Server) -> None:
+    client = await ready_client(labeled_server, "asker")
+    assert "labeled-response" in client.caps
+    results = await asyncio.wait_for(asyncio.gather(
+        client.whois("asker", timeout=TIMEOUT), client.whois("asker", timeout=TIMEOUT),
+        client.request("motd", timeout=TIMEOUT)), TIMEOUT)
+    assert results[0].nick == results[1].nick == "asker"
+    assert results[2].messages[0].command == "BATCH"
+    conn = await labeled_server.wait_for_connection()
+    labels = [bottom.Message.parse(x).tags.get("label") for x in conn.received[-3:]]
+    assert len(set(labels)) == 3 and None not in labels
+    await client.disconnect()
+
+
+async def test_a_labeled_command_with_no_answer_gets_ack(labeled_server: Server) -> None:
+    client = await ready_client(labeled_server, "quiet")
+    await client.join("#room", timeout=TIMEOUT)
+    reply = await client.request("privmsg", target="#room", message="hi", timeout=TIMEOUT)
+    assert [m.command for m in reply.messages] == ["ACK"]
+    with pytest.raises(bottom.CommandError) as error:
+        await client.request("privmsg", target="#nowhere", message="hi", timeout=TIMEOUT)
+    assert error.value.code in ("401", "403", "404")
+    await client.disconnect()

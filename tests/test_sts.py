@@ -1,0 +1,76 @@
+"""bottom.sts: STS policies and their stores (pure, no loop)."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import pytest
+
+from bottom.sts import (
+    FileStsStore,
+    MemoryStsStore,
+    StsPolicy,
+    decide,
+    parse_policy,
+    policy_port,
+)
+
+
+def test_parse_policy_reads_keys_values_and_bare_keys() -> None:
+    assert parse_policy("port=6697,duration=300,preload") == {
+        "port": "6697", "duration": "300", "preload": ""}
+
+
+def test_a_plain_connection_is_told_to_upgrade_and_nothing_is_stored() -> None:
+    store = MemoryStsStore()
+    assert decide("port=6697,duration=300", "irc.test", 6667, secure=False, now=0,
+                  store=store) == 6697
+    assert store.get("irc.test") is None
+
+
+@pytest.mark.parametrize("value", ["duration=300", "port=0", "port=70000", "port=x", ""])
+def test_a_plain_connection_without_a_valid_port_stays(value: str) -> None:
+    assert decide(value, "h", 6667, secure=False, now=0, store=MemoryStsStore()) is None
+
+
+def test_a_tls_connection_stores_the_duration_for_its_own_port() -> None:
+    store = MemoryStsStore()
+    assert decide("port=1,duration=300", "IRC.test", 6697, secure=True, now=1000,
+                  store=store) is None
+    assert store.get("irc.test") == StsPolicy("IRC.test", 6697, 1300)
+    assert policy_port(store, "irc.test", now=1299) == 6697
+
+
+def test_a_policy_expires_and_duration_zero_removes_it() -> None:
+    store = MemoryStsStore()
+    decide("duration=10", "h", 6697, secure=True, now=0, store=store)
+    assert policy_port(store, "h", now=10) is None and store.get("h") is None
+    decide("duration=10", "h", 6697, secure=True, now=0, store=store)
+    decide("duration=0", "h", 6697, secure=True, now=1, store=store)
+    assert store.get("h") is None
+
+
+def test_the_file_store_survives_a_restart(tmp_path: Path) -> None:
+    path = tmp_path / "sub" / "sts.json"
+    FileStsStore(path).put(StsPolicy("irc.test", 6697, 5000.0))
+    assert FileStsStore(path).get("irc.test") == StsPolicy("irc.test", 6697, 5000.0)
+    store = FileStsStore(path)
+    store.remove("irc.test")
+    assert json.loads(path.read_text()) == {}
+
+
+def test_an_unreadable_file_store_starts_empty_with_a_warning(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    path = tmp_path / "sts.json"
+    path.write_text("{not json")
+    with caplog.at_level(logging.WARNING, logger="bottom"):
+        assert FileStsStore(path).get("h") is None
+    assert "unreadable" in caplog.text
+
+
+def test_the_default_path_follows_xdg_state_home(tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
+    assert FileStsStore().path == tmp_path / "bottom" / "sts.json"
