@@ -118,6 +118,8 @@ class WebSocketTransport(asyncio.Transport, asyncio.Protocol):
                     line = b"".join(self._fragments).rstrip(b"\r\n") + b"\r\n"
                     self._fragments = []
                     self._deliver(line)
+        if not self.upgraded.done() and ws.handshake_exc is not None:
+            self._upgrade_answered(None)  # not even an HTTP answer
         self.flush()
 
     def _upgrade_answered(self, response: Any) -> None:
