@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from typing import Any
+from urllib.parse import urlsplit
 
 from .errors import ConnectionFailed
 from .proxy import Handshake
@@ -47,11 +48,15 @@ async def open_websocket(raw: asyncio.Transport, holder: Handshake, protocol: as
     """
     require_websockets()
     from websockets.client import ClientProtocol
-    from websockets.typing import Subprotocol
+    from websockets.typing import Origin, Subprotocol
     from websockets.uri import parse_uri
 
-    ws = ClientProtocol(parse_uri(url), subprotocols=[Subprotocol(s) for s in SUBPROTOCOLS],
-                        max_size=_MAX_MESSAGE_BYTES)
+    uri = parse_uri(url)
+    # Browsers always send an Origin and some servers (inspircd 3) refuse a
+    # handshake without one: claim the server's own site.
+    origin = Origin(f"{'https' if uri.secure else 'http'}://{urlsplit(url).netloc.rpartition('@')[2]}")
+    ws = ClientProtocol(uri, origin=origin, max_size=_MAX_MESSAGE_BYTES,
+                        subprotocols=[Subprotocol(s) for s in SUBPROTOCOLS])
     link = WebSocketTransport(raw, ws)
     ws.send_request(ws.connect())
     raw.set_protocol(link)
@@ -104,11 +109,14 @@ class WebSocketTransport(asyncio.Transport, asyncio.Protocol):
         pass  # made with the transport already
 
     def data_received(self, data: bytes) -> None:
+        self._ws.receive_data(data)
+        self._process()
+
+    def _process(self) -> None:
         from websockets.frames import Opcode
         from websockets.http11 import Response
 
         ws = self._ws
-        ws.receive_data(data)
         for event in ws.events_received():
             if isinstance(event, Response):
                 self._upgrade_answered(event)
@@ -142,7 +150,7 @@ class WebSocketTransport(asyncio.Transport, asyncio.Protocol):
 
     def eof_received(self) -> bool:
         self._ws.receive_eof()
-        self.flush()
+        self._process()
         return False
 
     def connection_lost(self, exc: Exception | None) -> None:
