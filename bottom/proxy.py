@@ -128,7 +128,7 @@ class Handshake(asyncio.Protocol):
     def eof_received(self) -> bool:
         self.eof = True
         self._wake()
-        return True  # keep the write side: a hand-over decides
+        return False  # close: connection_lost follows, and is handed over too
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.eof = self.lost = True

@@ -16,14 +16,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import math
 import ssl as _ssl
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 from .errors import ConnectionFailed
 from .proxy import Handshake, Proxy, _join_host_port, negotiate
 
-__all__ = ["TRANSPORTS", "open_transport", "parse_websocket_url"]
+__all__ = ["TRANSPORTS", "Route", "check_route", "open_transport", "parse_websocket_url"]
 
 TRANSPORTS = ("tcp", "websocket")
 
@@ -35,6 +38,70 @@ PROBE_AFTER_SECONDS = 1.0
 _Route = Callable[[], Awaitable[tuple[asyncio.Transport, Handshake]]]
 _TLS_RECORD_TYPES = (0x15, 0x16)  # alert, handshake
 _PROBE_LINE = b"QUIT\r\n"  # answered with ERROR by every IRC server, even unregistered
+
+
+@dataclass(frozen=True)
+class Route:
+    """How a client reaches its server: the checked transport keywords."""
+
+    proxy: Proxy | None = None
+    local_addr: tuple[str, int] | None = None
+    happy_eyeballs_delay: float | None = None
+    transport: str = "tcp"
+    url: str | None = None
+
+    def options(self) -> dict[str, Any]:
+        """The keywords of :func:`open_transport`."""
+        return {"proxy": self.proxy, "local_addr": self.local_addr,
+                "happy_eyeballs_delay": self.happy_eyeballs_delay,
+                "transport": self.transport, "url": self.url}
+
+
+def check_route(*, ssl: object, proxy: object = None, local_addr: object = None,
+                happy_eyeballs_delay: object = None, transport: object = "tcp",
+                url: object = None) -> Route:
+    """The Client's transport keywords, checked; a clear error naming the bad one.
+
+    :raises ValueError, TypeError: for a bad value;
+    :raises ImportError: for ``transport="websocket"`` without ``bottom[websocket]``.
+    """
+    if transport not in TRANSPORTS:
+        raise ValueError(f"transport={transport!r} must be 'tcp' or 'websocket'")
+    if url is not None:
+        if transport != "websocket":
+            raise ValueError(f"url={url!r} is for transport='websocket'; for TCP give "
+                             "host and port")
+        if not isinstance(url, str):
+            raise TypeError(f"url= must be a ws:// or wss:// string, not {type(url).__name__}")
+        if parse_websocket_url(url)[2] and ssl is False:
+            raise ValueError(f"url={url!r} is TLS (wss://) but ssl=False: use a ws:// URL "
+                             "or leave ssl at True (or an ssl.SSLContext)")
+    if transport == "websocket":
+        from .websocket import require_websockets
+        require_websockets()
+    if isinstance(proxy, str):
+        proxy = Proxy.parse(proxy)
+    elif isinstance(proxy, Proxy):
+        proxy.check()
+    elif proxy is not None:
+        raise TypeError("proxy= must be a URL like 'socks5://host:1080' or a "
+                        f"bottom.proxy.Proxy, not {type(proxy).__name__}")
+    if local_addr is not None and not _is_address(local_addr):
+        raise ValueError(f"local_addr={local_addr!r} must be a (host, port) tuple with "
+                         "a port in 0-65535, like ('192.0.2.1', 0)")
+    if happy_eyeballs_delay is not None and (
+            not isinstance(happy_eyeballs_delay, (int, float))
+            or isinstance(happy_eyeballs_delay, bool)
+            or not 0 <= happy_eyeballs_delay < math.inf):
+        raise ValueError(f"happy_eyeballs_delay={happy_eyeballs_delay!r} must be None or "
+                         "seconds >= 0 (RFC 8305 suggests 0.25)")
+    return Route(proxy, cast("tuple[str, int] | None", local_addr), happy_eyeballs_delay,
+                 str(transport), url)
+
+
+def _is_address(value: object) -> bool:
+    return (isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], str)
+            and isinstance(value[1], int) and 0 <= value[1] <= 65535)
 
 
 async def open_transport(
@@ -66,15 +133,17 @@ async def open_transport(
         opening, with a message that says what to change.
     """
     where = _join_host_port(host, port)
+    stage = [""]  # what it was waiting for, to say when time runs out
     try:
         return await asyncio.wait_for(
             _open(protocol, host, port, ssl=ssl, proxy=proxy, local_addr=local_addr,
-                  happy_eyeballs_delay=happy_eyeballs_delay, transport=transport, url=url),
+                  happy_eyeballs_delay=happy_eyeballs_delay, transport=transport, url=url,
+                  stage=stage),
             timeout)
     except (asyncio.TimeoutError, TimeoutError) as exc:
         via = f" through proxy {proxy}" if proxy is not None else ""
-        raise ConnectionFailed(f"connecting to {where}{via} timed out after {timeout} s",
-                               host=host, port=port) from exc
+        raise ConnectionFailed(f"connecting to {where}{via} timed out after {timeout} s"
+                               f"{stage[0]}", host=host, port=port) from exc
 
 
 def parse_websocket_url(url: str) -> tuple[str, int, bool]:
@@ -94,7 +163,7 @@ def parse_websocket_url(url: str) -> tuple[str, int, bool]:
 async def _open(protocol: asyncio.Protocol, host: str, port: int, *,
                 ssl: _ssl.SSLContext | None, proxy: Proxy | None,
                 local_addr: tuple[str, int] | None, happy_eyeballs_delay: float | None,
-                transport: str, url: str | None) -> asyncio.BaseTransport:
+                transport: str, url: str | None, stage: list[str]) -> asyncio.BaseTransport:
     loop = asyncio.get_running_loop()
     host = host.strip("[]")
     if transport == "websocket":
@@ -112,10 +181,13 @@ async def _open(protocol: asyncio.Protocol, host: str, port: int, *,
     raw, peer = await route()
     try:
         if ssl is not None:
+            stage[0] = " in the TLS handshake"
             raw, peer = await _start_tls(loop, raw, peer, ssl, host, port, route)
         if transport == "websocket":
             assert url is not None
             from .websocket import open_websocket
+            stage[0] = (" waiting for the answer to the WebSocket upgrade (is "
+                        f"{url} a WebSocket endpoint?)")
             return await open_websocket(raw, peer, protocol, url, host=host, port=port)
         if ssl is None:
             protocol = _PlainSniffer(protocol, host, port)
@@ -166,6 +238,9 @@ async def _start_tls(loop: asyncio.AbstractEventLoop, raw: asyncio.Transport, pe
     """TLS on ``raw``; the mistakes a TLS handshake reveals, in words."""
     if peer.buffer:  # a TLS server never speaks first
         raise _plaintext_port(host, port, bytes(peer.buffer))
+    if peer.eof:
+        raise ConnectionFailed(f"{_join_host_port(host, port)} closed the connection before "
+                               "the TLS handshake", host=host, port=port)
     relay = Handshake()
     handshake = loop.create_task(loop.start_tls(
         raw, relay, context, server_hostname=host, ssl_handshake_timeout=3600))
@@ -251,6 +326,7 @@ class _PlainSniffer(asyncio.Protocol):
         self._port = port
         self._transport: asyncio.Transport | None = None
         self._failed = False
+        self._seen = False
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         assert isinstance(transport, asyncio.Transport)
@@ -267,6 +343,7 @@ class _PlainSniffer(asyncio.Protocol):
                 f"answered with a TLS record ({data[:16]!r}); pass ssl=True or an "
                 "ssl.SSLContext", host=self._host, port=self._port))
             return
+        self._seen = True
         self._transport.set_protocol(self._protocol)  # the hot path goes direct
         self._protocol.data_received(data)
 
@@ -276,7 +353,7 @@ class _PlainSniffer(asyncio.Protocol):
     def connection_lost(self, exc: Exception | None) -> None:
         if self._failed:
             return
-        if exc is None or isinstance(exc, ConnectionResetError):
+        if not self._seen and (exc is None or isinstance(exc, ConnectionResetError)):
             exc = ConnectionFailed(
                 f"{_join_host_port(self._host, self._port)} closed the connection before "
                 "sending anything; if this port expects TLS, pass ssl=True or an "
