@@ -28,9 +28,11 @@ from .incoming import Incoming
 from .isupport import ISupport
 from .lifecycle import Lifecycle
 from .middleware import RawHandler
+from .proxy import Proxy
 from .reconnect import ReconnectPolicy
 from .registration import Session
 from .sasl import External, Mechanism, Plain
+from .transport import check_route
 
 __all__ = ["Client", "RawHandler"]
 
@@ -44,8 +46,11 @@ class Client(Lifecycle, Incoming):
 
     ``ssl=True`` verifies the server certificate and host name; pass an
     :class:`ssl.SSLContext` for your own trust store or a client
-    certificate, or ``ssl=False`` for plaintext.  See the docs for every
-    keyword; all have defaults that work against common servers.
+    certificate, or ``ssl=False`` for plaintext.  ``proxy``
+    (``socks5://``, ``socks4a://``, ``http://`` URL), ``local_addr``,
+    ``happy_eyeballs_delay``, ``transport="websocket"`` and ``url`` choose
+    the route (see :doc:`transports`).  See the docs for every keyword;
+    all have defaults that work against common servers.
 
     Give ``nick`` and the client registers itself on every connect (CAP
     LS 302, the wanted ``caps`` the server offers, SASL when ``sasl`` is
@@ -91,9 +96,17 @@ class Client(Lifecycle, Incoming):
         register_timeout: float = 60.0,
         ctcp_replies: bool = True,
         ctcp_version: str = VERSION_REPLY,
+        proxy: str | Proxy | None = None,
+        local_addr: tuple[str, int] | None = None,
+        happy_eyeballs_delay: float | None = None,
+        transport: str = "tcp",
+        url: str | None = None,
     ) -> None:
         super().__init__()
         "x".encode(encoding)  # an unknown encoding fails here, not mid-connection
+        self._route = check_route(ssl=ssl, proxy=proxy, local_addr=local_addr,
+                                  happy_eyeballs_delay=happy_eyeballs_delay,
+                                  transport=transport, url=url)
         self.host = host
         self.port = port
         self.ssl = ssl

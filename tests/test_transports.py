@@ -20,7 +20,9 @@ from typing import Any
 
 import pytest
 
+import bottom
 import bottom.transport
+import bottom.websocket
 from bottom import ConnectionFailed
 from bottom.proxy import Handshake, Proxy
 from bottom.transport import open_transport
@@ -52,14 +54,6 @@ async def read_line(peer: Handshake) -> bytes:
     line, _, rest = bytes(peer.buffer).partition(b"\n")
     peer.buffer[:] = rest
     return line + b"\n"
-
-
-class Peer(Handshake):
-    """Closes on EOF, like the client's Connection."""
-
-    def eof_received(self) -> bool:
-        super().eof_received()
-        return False
 
 
 async def wait_lost(peer: Handshake) -> Exception | None:
@@ -177,7 +171,7 @@ async def test_plaintext_on_a_tls_port_says_to_pass_ssl() -> None:
         await writer.drain()
 
     async with serving(tls_server) as port:
-        peer = Peer()
+        peer = Handshake()
         transport = await open_transport(peer, "127.0.0.1", port, ssl=None, timeout=TIMEOUT)
         transport.write(b"NICK bot\r\n")  # type: ignore[attr-defined]
         error = await wait_lost(peer)
@@ -189,7 +183,7 @@ async def test_plaintext_on_a_tls_port_says_to_pass_ssl() -> None:
 
 async def test_plaintext_against_a_real_tls_server(server_context: ssl.SSLContext) -> None:
     async with serving(greeter, context=server_context) as port:
-        peer = Peer()
+        peer = Handshake()
         transport = await open_transport(peer, "127.0.0.1", port, ssl=None, timeout=TIMEOUT)
         transport.write(b"CAP LS 302\r\nNICK bot\r\nUSER bot 0 * :bot\r\n")  # type: ignore
         error = await wait_lost(peer)
@@ -324,7 +318,12 @@ async def test_happy_eyeballs_delay_and_local_addr_reach_create_connection(
 
 # -- WebSocket ---------------------------------------------------------------------
 
-websockets_server = pytest.importorskip("websockets.asyncio.server")
+try:
+    from websockets.asyncio import server as websockets_server
+except ImportError:  # the websocket extra is not installed
+    websockets_server = None
+needs_websockets = pytest.mark.skipif(
+    websockets_server is None, reason='websockets not installed: pip install "bottom[websocket]"')
 
 
 @contextlib.asynccontextmanager
@@ -334,6 +333,7 @@ async def ws_serving(handler: Any, **kwargs: Any) -> AsyncIterator[str]:
         yield f"ws://127.0.0.1:{port}/webirc"
 
 
+@needs_websockets
 @pytest.mark.parametrize("subprotocol", ["text.ircv3.net", "binary.ircv3.net"])
 async def test_websocket_carries_one_line_per_message(subprotocol: str) -> None:
     received: list[str | bytes] = []
@@ -350,7 +350,7 @@ async def test_websocket_carries_one_line_per_message(subprotocol: str) -> None:
                 done.set_result(None)
 
     async with ws_serving(handler, subprotocols=[subprotocol]) as url:
-        peer = Peer()
+        peer = Handshake()
         transport = await open_transport(peer, "irc.example", 6667, ssl=None,
                                          timeout=TIMEOUT, transport="websocket", url=url)
         assert transport.get_extra_info("subprotocol") == subprotocol
@@ -367,6 +367,7 @@ async def test_websocket_carries_one_line_per_message(subprotocol: str) -> None:
         assert received == [b"PONG :one", b"PONG :fragmented", b"PONG :caf\xc3\xa9"]
 
 
+@needs_websockets
 async def test_websocket_refused_upgrade() -> None:
     def refuse(connection: Any, request: Any) -> Any:
         return connection.respond(403, "no bots\n")
@@ -377,6 +378,7 @@ async def test_websocket_refused_upgrade() -> None:
                                           "rejected WebSocket connection: HTTP 403")
 
 
+@needs_websockets
 async def test_websocket_to_a_plain_irc_port() -> None:
     async def unknown(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         while line := await reader.readline():
@@ -390,12 +392,13 @@ async def test_websocket_to_a_plain_irc_port() -> None:
                        "response")
 
 
+@needs_websockets
 async def test_websocket_closed_with_an_error_code_says_so() -> None:
     async def handler(ws: Any) -> None:
         await ws.close(4000, "K-lined")
 
     async with ws_serving(handler) as url:
-        peer = Peer()
+        peer = Handshake()
         await open_transport(peer, "irc.example", 6667, ssl=None, timeout=TIMEOUT,
                              transport="websocket", url=url)
         assert str(await wait_lost(peer)) == "WebSocket closed by the server: code 4000 K-lined"
@@ -424,3 +427,118 @@ def test_websocket_url_is_checked(url: str, message: str) -> None:
 ])
 def test_websocket_url_defaults(url: str, expected: tuple[str, int, bool]) -> None:
     assert bottom.transport.parse_websocket_url(url) == expected
+
+
+# -- the Client's keywords -------------------------------------------------------------
+
+@pytest.mark.parametrize("kwargs, error, message", [
+    ({"transport": "udp"}, ValueError, "transport='udp' must be 'tcp' or 'websocket'"),
+    ({"url": "ws://h/"}, ValueError, "url='ws://h/' is for transport='websocket'; for TCP "
+                                     "give host and port"),
+    ({"transport": "websocket", "url": "wss://h/", "ssl": False}, ValueError,
+     "url='wss://h/' is TLS (wss://) but ssl=False: use a ws:// URL or leave ssl at True "
+     "(or an ssl.SSLContext)"),
+    ({"transport": "websocket", "url": "irc://h/"}, ValueError,
+     "url='irc://h/' must be a ws:// or wss:// URL with a host, like "
+     "wss://irc.example.org/webirc"),
+    ({"proxy": "socks5://h"}, ValueError, "proxy='socks5://h' needs a host and a port, like "
+                                          "socks5://127.0.0.1:1080"),
+    ({"proxy": 1080}, TypeError, "proxy= must be a URL like 'socks5://host:1080' or a "
+                                 "bottom.proxy.Proxy, not int"),
+    ({"local_addr": "127.0.0.1"}, ValueError, "local_addr='127.0.0.1' must be a (host, port) "
+                                              "tuple with a port in 0-65535, like "
+                                              "('192.0.2.1', 0)"),
+    ({"local_addr": ("::", 70000)}, ValueError, "local_addr=('::', 70000) must be a"),
+    ({"happy_eyeballs_delay": -1}, ValueError, "happy_eyeballs_delay=-1 must be None or "
+                                               "seconds >= 0 (RFC 8305 suggests 0.25)"),
+])
+def test_client_checks_its_transport_keywords(kwargs: dict[str, Any], error: type[Exception],
+                                              message: str) -> None:
+    with pytest.raises(error) as info:
+        bottom.Client("irc.example", 6667, **kwargs)
+    assert str(info.value).startswith(message)
+
+
+def test_client_websocket_without_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "websockets.client", None)
+    with pytest.raises(ImportError, match=r'needs the websockets package: pip install '
+                                          r'"bottom\[websocket\]"'):
+        bottom.Client("irc.example", 6667, transport="websocket")
+
+
+async def test_client_through_a_socks5_proxy_gets_events() -> None:
+    async def proxy(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readexactly(3)
+        writer.write(b"\x05\x00")
+        await reader.readexactly(4 + 1 + len(b"irc.example") + 2)
+        writer.write(b"\x05\x00\x00\x01" + bytes(6) + b":irc.example NOTICE * :via socks\r\n")
+        await reader.read()
+
+    async with serving(proxy) as port:
+        client = bottom.Client("irc.example", 6667, ssl=False,
+                               proxy=f"socks5://127.0.0.1:{port}")
+        notice = asyncio.ensure_future(client.wait("notice"))
+        await client.connect()
+        assert (await asyncio.wait_for(notice, TIMEOUT))["message"] == "via socks"
+        await client.disconnect()
+
+
+async def test_client_refused_by_its_proxy_raises_connection_failed() -> None:
+    async def proxy(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readexactly(3)
+        writer.write(b"\x05\x00")
+        await reader.readexactly(4 + 1 + len(b"irc.example") + 2)
+        writer.write(b"\x05\x05\x00\x01" + bytes(6))
+        await reader.read()
+
+    async with serving(proxy) as port:
+        client = bottom.Client("irc.example", 6667, ssl=False,
+                               proxy=f"socks5://127.0.0.1:{port}")
+        with pytest.raises(ConnectionFailed, match=r"connection refused \(SOCKS5 reply 5\)$"):
+            await client.connect()
+        assert client.is_closing()
+
+
+async def test_client_on_a_tls_port_without_ssl_gets_the_reason() -> None:
+    async def tls_server(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readline()
+        writer.write(b"\x15\x03\x01\x00\x02\x02\x16")
+        await reader.read()
+
+    async with serving(tls_server) as port:
+        client = bottom.Client("127.0.0.1", port, ssl=False, nick="bot")
+        gone = asyncio.ensure_future(client.wait("client_disconnect"))
+        await client.connect()
+        reason = (await asyncio.wait_for(gone, TIMEOUT))["reason"]
+    assert reason == (f"connection lost: 127.0.0.1:{port} speaks TLS on this port: it "
+                      "answered with a TLS record (b'\\x15\\x03\\x01\\x00\\x02\\x02\\x16'); "
+                      "pass ssl=True or an ssl.SSLContext")
+
+
+async def test_client_with_tls_on_a_plaintext_port_raises_at_once(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(bottom.transport, "PROBE_AFTER_SECONDS", 0.05)
+    async with serving(irc_server) as port:
+        client = bottom.Client("127.0.0.1", port)
+        with pytest.raises(ConnectionFailed, match="speaks plaintext, not TLS"):
+            await client.connect()
+
+
+@needs_websockets
+async def test_client_over_websocket_sends_and_receives_lines() -> None:
+    got = asyncio.get_running_loop().create_future()
+
+    async def handler(ws: Any) -> None:
+        await ws.send(":irc.example 001 bot :Welcome")
+        got.set_result(await ws.recv())
+        await ws.wait_closed()
+
+    async with ws_serving(handler, subprotocols=["text.ircv3.net"]) as url:
+        client = bottom.Client("irc.example", 6667, transport="websocket", url=url,
+                               flood_control=False)
+        welcome = asyncio.ensure_future(client.wait("rpl_welcome"))
+        await client.connect()
+        assert (await asyncio.wait_for(welcome, TIMEOUT))["message"] == "Welcome"
+        client.send("privmsg", target="#c", message="hi")
+        assert await asyncio.wait_for(got, TIMEOUT) == "PRIVMSG #c :hi"
+        await client.disconnect()
