@@ -135,7 +135,14 @@ class WebSocketTransport(asyncio.Transport, asyncio.Protocol):
             return
         failure = self._ws.handshake_exc
         if failure is not None:
-            self.upgraded.set_exception(ConnectionRefusedError(f"refused: {failure}"))
+            # Our own words: websockets words these differently by version.
+            if response is None:
+                text = "failed: the answer is not HTTP, so this is not a WebSocket endpoint"
+            elif response.status_code != 101:
+                text = f"refused: HTTP {response.status_code} {response.reason_phrase}"
+            else:
+                text = f"failed: {failure}"
+            self.upgraded.set_exception(ConnectionRefusedError(text.rstrip()))
             self._raw.abort()
             return
         self.binary = self._ws.subprotocol == "binary.ircv3.net"

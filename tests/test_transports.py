@@ -374,8 +374,7 @@ async def test_websocket_refused_upgrade() -> None:
 
     async with ws_serving(lambda ws: ws.wait_closed(), process_request=refuse) as url:
         assert await failure("irc.example", 6667, ssl=None, transport="websocket",
-                             url=url) == (f"WebSocket upgrade at {url} refused: server "
-                                          "rejected WebSocket connection: HTTP 403")
+                             url=url) == f"WebSocket upgrade at {url} refused: HTTP 403 Forbidden"
 
 
 @needs_websockets
@@ -388,8 +387,8 @@ async def test_websocket_to_a_plain_irc_port() -> None:
     async with serving(unknown) as port:
         url = f"ws://127.0.0.1:{port}/"
         message = await failure("127.0.0.1", port, ssl=None, transport="websocket", url=url)
-    assert message == (f"WebSocket upgrade at {url} refused: did not receive a valid HTTP "
-                       "response")
+    assert message == (f"WebSocket upgrade at {url} failed: the answer is not HTTP, so "
+                       "this is not a WebSocket endpoint")
 
 
 @needs_websockets
