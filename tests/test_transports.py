@@ -47,6 +47,25 @@ async def serving(handler: Handler, host: str = "127.0.0.1",
         server.close()
 
 
+def socks5_to(port: int) -> Handler:
+    """A SOCKS5 proxy (no auth) that tunnels to 127.0.0.1:port, for a target
+    named localhost."""
+    async def proxy(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readexactly(3)
+        writer.write(b"\x05\x00")
+        request = await reader.readexactly(4 + 1 + len(b"localhost") + 2)
+        assert request[5:14] == b"localhost", request
+        up_reader, up_writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(b"\x05\x00\x00\x01" + bytes(6))
+
+        async def pipe(src: asyncio.StreamReader, dst: asyncio.StreamWriter) -> None:
+            while data := await src.read(65536):
+                dst.write(data)
+            dst.close()
+        await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
+    return proxy
+
+
 async def read_line(peer: Handshake) -> bytes:
     while b"\n" not in peer.buffer:
         assert not peer.eof, bytes(peer.buffer)
@@ -222,29 +241,15 @@ async def test_a_certificate_for_another_name(server_context: ssl.SSLContext,
 
 async def test_tls_through_a_socks5_tunnel(server_context: ssl.SSLContext,
                                            trusting: ssl.SSLContext) -> None:
-    async with serving(greeter, context=server_context) as tls_port:
-        async def socks5(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-            await reader.readexactly(3)
-            writer.write(b"\x05\x00")
-            request = await reader.readexactly(4 + 1 + 9 + 2)
-            assert request[5:14] == b"localhost"
-            up_reader, up_writer = await asyncio.open_connection("127.0.0.1", tls_port)
-            writer.write(b"\x05\x00\x00\x01" + bytes(6))
-
-            async def pipe(src: asyncio.StreamReader, dst: asyncio.StreamWriter) -> None:
-                while data := await src.read(65536):
-                    dst.write(data)
-                dst.close()
-            await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
-
-        async with serving(socks5) as proxy_port:
-            peer = Handshake()
-            transport = await open_transport(
-                peer, "localhost", tls_port, ssl=trusting, timeout=TIMEOUT,
-                proxy=Proxy.parse(f"socks5://127.0.0.1:{proxy_port}"))
-            assert await read_line(peer) == b":irc.test NOTICE * :hello\r\n"
-            assert transport.get_extra_info("ssl_object") is not None
-            transport.close()
+    async with (serving(greeter, context=server_context) as tls_port,
+                serving(socks5_to(tls_port)) as proxy_port):
+        peer = Handshake()
+        transport = await open_transport(
+            peer, "localhost", tls_port, ssl=trusting, timeout=TIMEOUT,
+            proxy=Proxy.parse(f"socks5://127.0.0.1:{proxy_port}"))
+        assert await read_line(peer) == b":irc.test NOTICE * :hello\r\n"
+        assert transport.get_extra_info("ssl_object") is not None
+        transport.close()
 
 
 # -- addresses -----------------------------------------------------------------------
@@ -330,7 +335,8 @@ needs_websockets = pytest.mark.skipif(
 async def ws_serving(handler: Any, **kwargs: Any) -> AsyncIterator[str]:
     async with websockets_server.serve(handler, "127.0.0.1", 0, **kwargs) as server:
         port = next(iter(server.sockets)).getsockname()[1]
-        yield f"ws://127.0.0.1:{port}/webirc"
+        scheme = "wss" if kwargs.get("ssl") else "ws"
+        yield f"{scheme}://{'localhost' if scheme == 'wss' else '127.0.0.1'}:{port}/webirc"
 
 
 @needs_websockets
@@ -365,6 +371,25 @@ async def test_websocket_carries_one_line_per_message(subprotocol: str) -> None:
         assert received == ["PONG :one", "PONG :fragmented", "PONG :café"]
     else:
         assert received == [b"PONG :one", b"PONG :fragmented", b"PONG :caf\xc3\xa9"]
+
+
+@needs_websockets
+async def test_websocket_over_tls_through_a_socks5_proxy(
+        server_context: ssl.SSLContext, trusting: ssl.SSLContext) -> None:
+    async def handler(ws: Any) -> None:
+        await ws.send("PING :secure")
+        await ws.wait_closed()
+
+    async with ws_serving(handler, ssl=server_context) as url:
+        ws_port = int(url.split(":")[2].split("/")[0])
+        async with serving(socks5_to(ws_port)) as proxy_port:
+            peer = Handshake()
+            transport = await open_transport(
+                peer, "irc.example", 6697, ssl=trusting, timeout=TIMEOUT, transport="websocket",
+                url=url, proxy=Proxy.parse(f"socks5://127.0.0.1:{proxy_port}"))
+            assert await read_line(peer) == b"PING :secure\r\n"
+            assert transport.get_extra_info("ssl_object") is not None
+            transport.close()
 
 
 @needs_websockets
