@@ -129,7 +129,7 @@ class ClientBase(Dispatcher):
         if conn is None or conn.is_closing() or not lines:
             return
         log_lines(lines)
-        conn.write_lines(lines)
+        conn.write(lines)
 
 
 def log_lines(lines: list[str]) -> None:
