@@ -31,12 +31,14 @@ from .lifecycle import Lifecycle
 from .message import Message
 from .middleware import RawHandler
 from .options import check_client_options, check_command
+from .proxy import Proxy
 from .reconnect import ReconnectPolicy
 from .registration import Session
 from .requests import RequestsMixin
 from .sasl import DEFAULT_ORDER, External, Mechanism, MechanismChoice
 from .state import DEFAULT_MAX_CHANNELS, DEFAULT_MAX_USERS, State
 from .tracking import Tracker
+from .transport import check_route
 
 __all__ = ["Client", "RawHandler"]
 
@@ -50,8 +52,11 @@ class Client(Lifecycle, Incoming, RequestsMixin):
 
     ``ssl=True`` verifies the server certificate and host name; pass an
     :class:`ssl.SSLContext` for your own trust store or a client
-    certificate, or ``ssl=False`` for plaintext.  See the docs for every
-    keyword; all have defaults that work against common servers.
+    certificate, or ``ssl=False`` for plaintext.  ``proxy``
+    (``socks5://``, ``socks4a://``, ``http://`` URL), ``local_addr``,
+    ``happy_eyeballs_delay``, ``transport="websocket"`` and ``url`` choose
+    the route (see :doc:`transports`).  See the docs for every keyword;
+    all have defaults that work against common servers.
 
     Give ``nick`` and the client registers itself on every connect (CAP
     LS 302, the wanted ``caps`` the server offers, SASL when ``sasl`` is
@@ -111,12 +116,20 @@ class Client(Lifecycle, Incoming, RequestsMixin):
         max_tracked_users: int = DEFAULT_MAX_USERS,
         max_tracked_channels: int = DEFAULT_MAX_CHANNELS,
         sasl_mechanisms: Iterable[str] = DEFAULT_ORDER,
+        proxy: str | Proxy | None = None,
+        local_addr: tuple[str, int] | None = None,
+        happy_eyeballs_delay: float | None = None,
+        transport: str = "tcp",
+        url: str | None = None,
     ) -> None:
         # Every keyword is checked before anything is kept (options.py).
         checked = check_client_options(**{name: value for name, value in locals().items()
                                           if name not in ("self", "__class__")})
         caps, alt_nicks = checked["caps"], checked["alt_nicks"]
         super().__init__()
+        self._route = check_route(ssl=ssl, proxy=proxy, local_addr=local_addr,
+                                  happy_eyeballs_delay=happy_eyeballs_delay,
+                                  transport=transport, url=url)
         self.host = host
         self.port = port
         self.ssl = ssl

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from .registration import Actions, Session
     from .requests import RequestTracker
     from .tracking import Tracker
+    from .transport import Route
 
 __all__ = ["ClientBase", "log_lines"]
 
@@ -46,7 +47,7 @@ class ClientBase(Dispatcher):
         "_give_up_reconnecting", "_warned_tags", "_loop", "_conn", "_connecting", "_closed",
         "_disconnect_reason", "_server_error", "_user_closed", "_connected_at", "_keepalive",
         "_keepalive_timer", "_reconnect_task", "_middleware", "_opening", "_early_loss",
-        "_tracker", "_requests", "_batches", "__dict__", "__weakref__",
+        "_tracker", "_requests", "_batches", "_route", "__dict__", "__weakref__",
     )
 
     host: str
@@ -76,6 +77,7 @@ class ClientBase(Dispatcher):
     _conn: Connection | None
     _connecting: asyncio.Future[None] | None
     _opening: asyncio.Task[Any] | None
+    _route: Route
     # Done once the current connection is gone (a Future: an Event costs a
     # deque per connection).
     _closed: asyncio.Future[None] | None

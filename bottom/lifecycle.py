@@ -22,6 +22,7 @@ from .events import CLIENT_CONNECT, CLIENT_DISCONNECT
 from .keepalive import PING, TIMEOUT, Keepalive
 from .registration import CLIENT_REGISTRATION_FAILED, Actions
 from .ticker import ticker_for
+from .transport import open_transport
 
 __all__ = ["Lifecycle"]
 
@@ -91,17 +92,15 @@ class Lifecycle(ClientBase):
                           flood=flood, stall_timeout=self.ping_timeout)
         where = f"{self.host}:{self.port}"
 
-        async def open_transport() -> object:
+        async def opening_task() -> object:
             # Made inside the Task: cancelled before it starts, the Task
-            # then leaves no create_connection() coroutine unawaited.
-            return await asyncio.wait_for(
-                loop.create_connection(lambda: conn, self.host, self.port, ssl=context,
-                                       server_hostname=self.host if context else None),
-                self.connect_timeout)
+            # then leaves no open_transport() coroutine unawaited.
+            return await open_transport(conn, self.host, self.port, ssl=context,
+                                        timeout=self.connect_timeout, **self._route.options())
 
         # Its own Task, so that disconnect() can abandon it without
         # cancelling whoever awaits connect().
-        opening = loop.create_task(open_transport())
+        opening = loop.create_task(opening_task())
         self._opening = opening
         self._early_loss = None
         try:
@@ -111,13 +110,8 @@ class Lifecycle(ClientBase):
                 raise ConnectionFailed(f"connecting to {where} was abandoned: disconnect() "
                                        "was called", host=self.host, port=self.port) from None
             raise
-        except _ssl.SSLError as exc:
-            raise ConnectionFailed(f"TLS handshake with {where} failed: {exc}",
-                                   host=self.host, port=self.port) from exc
-        except (asyncio.TimeoutError, TimeoutError) as exc:
-            raise ConnectionFailed(f"connecting to {where} timed out after "
-                                   f"{self.connect_timeout} s", host=self.host,
-                                   port=self.port) from exc
+        except ConnectionFailed:
+            raise  # open_transport() says what happened and what to change
         except OSError as exc:
             raise ConnectionFailed(f"could not connect to {where}: {exc}",
                                    host=self.host, port=self.port) from exc

@@ -156,6 +156,8 @@ RUNS = [
         "'IRCv3[Bot]' is 'ircv3{bot}' here: True; under ascii: False",
         "<ircv3-bot> hello (server-time tag present: True)",
         "CTCP VERSION reply from ircv3-alt: bottom"]),
+    Run("transports.py", expect=[
+        "ConnectionFailed: ", "plaintext", "pass ssl=False", "ready as router over plaintext"]),
     Run("ircv3.py", ("bot-account", "hunter2"), server=SASL, expect=[
         "logged in to account bot-account", "ready as ircv3-alt", " sasl server-time "]),
     Run("ircv3.py", ("bot-account", "wrong"), server=SASL, returncode=1, expect=[

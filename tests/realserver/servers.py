@@ -79,6 +79,8 @@ class RealServer:
     log_path: Path
     command: list[str]
     daemon_log_path: Path | None = None
+    websocket_port: int | None = None
+    """inspircd started with ``websocket=True``: its plaintext WebSocket port."""
     extra_environment: dict[str, str] = field(default_factory=dict)
     host: str = HOST
     process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
@@ -231,8 +233,10 @@ def find_binary(name: str) -> str | None:
     return None
 
 
-def start_ngircd(tmpdir: Path | str) -> RealServer:
-    """Write an ngircd config into `tmpdir`, start ngircd and wait until it accepts."""
+def start_ngircd(tmpdir: Path | str, *, ipv6: bool = False) -> RealServer:
+    """Write an ngircd config into `tmpdir`, start ngircd and wait until it accepts.
+
+    ``ipv6=True`` also listens on ::1 (same ports)."""
     binary = _require_binary("ngircd")
     directory = _prepare_directory(tmpdir)
     port, tls_port = _free_ports(2)
@@ -241,7 +245,8 @@ def start_ngircd(tmpdir: Path | str) -> RealServer:
     motd_path.write_text(MOTD_TEXT)
     config_path = directory / "ngircd.conf"
     config_path.write_text(
-        _ngircd_config(port, tls_port, certfile=certfile, keyfile=keyfile, motd_path=motd_path)
+        _ngircd_config(port, tls_port, certfile=certfile, keyfile=keyfile, motd_path=motd_path,
+                       ipv6=ipv6)
     )
     server = RealServer(
         name="ngircd",
@@ -258,11 +263,17 @@ def start_ngircd(tmpdir: Path | str) -> RealServer:
     return server
 
 
-def start_inspircd(tmpdir: Path | str) -> RealServer:
-    """Write an inspircd config into `tmpdir`, start inspircd and wait until it accepts."""
+def start_inspircd(
+    tmpdir: Path | str, *, websocket: str | None = None, ipv6: bool = False
+) -> RealServer:
+    """Write an inspircd config into `tmpdir`, start inspircd and wait until it accepts.
+
+    ``websocket="text"`` or ``"binary"`` adds a plaintext WebSocket listener
+    (``websocket_port``) sending frames of that kind;
+    ``ipv6=True`` also listens on ::1 (plain port)."""
     binary = _require_binary("inspircd")
     directory = _prepare_directory(tmpdir)
-    port, tls_port = _free_ports(2)
+    port, tls_port, websocket_port = _free_ports(3)
     certfile, keyfile = _make_certificate(directory, "inspircd")
     motd_path = directory / "inspircd.motd"
     motd_path.write_text(MOTD_TEXT)
@@ -277,6 +288,9 @@ def start_inspircd(tmpdir: Path | str) -> RealServer:
             motd_path=motd_path,
             pid_path=directory / "inspircd.pid",
             daemon_log_path=daemon_log_path,
+            websocket_port=websocket_port if websocket else None,
+            websocket_mode=websocket or "text",
+            ipv6=ipv6,
         )
     )
     command = [binary, "--nofork", "--config", str(config_path)]
@@ -293,10 +307,60 @@ def start_inspircd(tmpdir: Path | str) -> RealServer:
         oper_password=OPER_PASSWORD,
         log_path=directory / "inspircd-console.log",
         daemon_log_path=daemon_log_path,
+        websocket_port=websocket_port if websocket else None,
         command=command,
     )
     server.start()
     return server
+
+
+@dataclass(eq=False)
+class SocksProxy:
+    """A microsocks SOCKS5 proxy child process on 127.0.0.1."""
+
+    port: int
+    process: subprocess.Popen[bytes]
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
+
+    @property
+    def url(self) -> str:
+        """The proxy as bottom's ``proxy=`` takes it, credentials included."""
+        auth = f"{self.username}:{self.password}@" if self.username else ""
+        return f"socks5://{auth}{HOST}:{self.port}"
+
+    def stop(self) -> None:
+        """SIGTERM, then reap (microsocks exits at once)."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=STOP_TIMEOUT_SECONDS)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=STOP_TIMEOUT_SECONDS)
+
+
+def start_microsocks(username: str | None = None, password: str | None = None) -> SocksProxy:
+    """Start Debian's microsocks (with user/password auth if given); return once it accepts."""
+    binary = _require_binary("microsocks")
+    (port,) = _free_ports(1)
+    command = [binary, "-i", HOST, "-p", str(port)]
+    if username is not None and password is not None:
+        command += ["-u", username, "-P", password]
+    process = subprocess.Popen(
+        command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    proxy = SocksProxy(port, process, username, password)
+    deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
+    while True:
+        try:
+            socket.create_connection((HOST, port), timeout=1.0).close()
+            return proxy
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                proxy.stop()
+                raise RuntimeError(f"microsocks did not start on {HOST}:{port}") from None
+            time.sleep(POLL_INTERVAL_SECONDS)
 
 
 def _inspircd_shutdown_crash_workaround(binary: str) -> dict[str, str]:
@@ -322,7 +386,13 @@ def _inspircd_shutdown_crash_workaround(binary: str) -> dict[str, str]:
 
 
 def _ngircd_config(
-    port: int, tls_port: int, *, certfile: Path, keyfile: Path, motd_path: Path
+    port: int,
+    tls_port: int,
+    *,
+    certfile: Path,
+    keyfile: Path,
+    motd_path: Path,
+    ipv6: bool = False,
 ) -> str:
     """ngircd.conf: no lookups, no per-IP limit, fast pings, TLS port and an operator.
 
@@ -344,7 +414,7 @@ def _ngircd_config(
         "\tAdminInfo2 = 127.0.0.1\n"
         f"\tAdminEMail = admin@{SERVER_NAME}\n"
         f"\tNetwork = {NETWORK_NAME}\n"
-        f"\tListen = {HOST}\n"
+        f"\tListen = {HOST}{',::1' if ipv6 else ''}\n"
         f"\tPorts = {port}\n"
         f"\tMotdFile = {motd_path}\n"
         f"{drop_privileges}"
@@ -398,6 +468,9 @@ def _inspircd_config(
     motd_path: Path,
     pid_path: Path,
     daemon_log_path: Path,
+    websocket_port: int | None = None,
+    websocket_mode: str = "text",
+    ipv6: bool = False,
 ) -> str:
     """inspircd.conf: Debian's flood settings, no per-IP limit, IRCv3 modules, TLS, an oper.
 
@@ -408,6 +481,18 @@ def _inspircd_config(
     for path in (certfile, keyfile, motd_path, pid_path, daemon_log_path):
         _check_config_path(path)
     modules = "".join(f'<module name="{module}">\n' for module in INSPIRCD_MODULES)
+    extra_binds = ""
+    if ipv6:
+        extra_binds += f'<bind address="::1" port="{port}" type="clients">\n'
+    if websocket_port is not None:
+        # WebSocket needs sha1 for the handshake. Measured on 3.15.0: it never
+        # answers with a subprotocol (and defaultmode="reject" refuses every
+        # client), so the frame kind is this mode; it requires an Origin.
+        modules += '<module name="sha1">\n<module name="websocket">\n'
+        modules += f'<websocket defaultmode="{websocket_mode}">\n<wsorigin allow="*">\n'
+        extra_binds += (
+            f'<bind address="{HOST}" port="{websocket_port}" type="clients" hook="websocket">\n'
+        )
     return (
         f'<server name="{SERVER_NAME}" description="bottom test server" network="{NETWORK_NAME}">\n'
         f'<admin name="bottom tests" nick="admin" email="admin@{SERVER_NAME}">\n'
@@ -417,6 +502,7 @@ def _inspircd_config(
         ' dhfile="">\n'
         f'<bind address="{HOST}" port="{port}" type="clients">\n'
         f'<bind address="{HOST}" port="{tls_port}" type="clients" sslprofile="test">\n'
+        f"{extra_binds}"
         "\n"
         '<connect name="main" allow="*" timeout="60"'
         f' pingfreq="{PING_INTERVAL_SECONDS}"'
