@@ -10,6 +10,7 @@ from .client import Client, RawHandler
 from .commands import register_pattern
 from .dispatch import wait_for
 from .errors import BottomError, ConnectionFailed, InvalidMessage, NotConnected
+from .hub import Hub
 from .message import Message
 from .reconnect import ReconnectPolicy
 
@@ -17,6 +18,7 @@ __all__ = [
     "BottomError",
     "Client",
     "ConnectionFailed",
+    "Hub",
     "InvalidMessage",
     "Message",
     "NotConnected",
