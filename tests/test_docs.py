@@ -115,6 +115,8 @@ RUNS = [
     Run("loop_in_thread.py", expect=[
         "registered as threaded", "got my own message back: hi from a thread"]),
     Run("bridge.py", expect=["bob read in #right: <alice> hello from the left"]),
+    Run("relay.py", expect=["relay joined ['left', 'right']",
+                            "bob read in #right: <alice@left> hello from the left"]),
     *(Run("reconnect.py", (form,), expect=[
         "ready #1 as phoenix",
         "disconnected: server closed the connection: ERROR :Closing link: "
@@ -152,11 +154,12 @@ RUNS = [
         "registration failed: SASL PLAIN failed: authentication failed (904"]),
 ]
 INTERACTIVE = {"echo_bot.py"}  # driven by its own test below
+NEEDS_REDIS = {"gateway_worker.py"}  # run by tests/test_redis.py
 
 
 def test_every_example_script_is_run_by_these_tests() -> None:
     scripts = {path.name for path in EXAMPLES.glob("*.py")}
-    assert scripts == {run.script for run in RUNS} | INTERACTIVE
+    assert scripts == {run.script for run in RUNS} | INTERACTIVE | NEEDS_REDIS
 
 
 async def test_examples_run_and_print_what_the_docs_show() -> None:

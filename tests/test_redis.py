@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import subprocess
 import sys
 from collections.abc import AsyncIterator
@@ -271,3 +272,17 @@ async def test_ten_thousand_events_through_three_workers(
     assert len(seen) == total
     assert duplicates == 0  # no worker died: at-least-once delivered exactly once here
     assert all(counts.get(w.name, 0) > 0 for w in workers)
+
+
+@realserver
+async def test_the_gateway_worker_example_answers_a_ping(
+        irc_server: Server, redis_server: RedisServer) -> None:  # noqa: F811
+    root = _root()
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, str(root / "examples" / "gateway_worker.py"), "demo",
+        irc_server.host, str(irc_server.port), redis_server.url,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, cwd=str(root),
+        env={**os.environ, "PYTHONPATH": str(root)})
+    out, err = await asyncio.wait_for(process.communicate(), 60)
+    assert process.returncode == 0, err.decode()
+    assert out.decode() == "alice read: alice: pong from <a worker>\n"

@@ -82,6 +82,10 @@ class Gateway:
         :raises RedisUnavailable: when Redis does not answer now.
         """
         self._redis = await open_redis(self.url, key=self.keys.networks)
+        if self.hub.clients:
+            # Announce the networks now: workers started after this find them.
+            self._networks.update(self.hub.clients)
+            await self._redis.sadd(self.keys.networks, *self._networks)
         self.hub._add_listener(self._on_event)
         loop = asyncio.get_running_loop()
         self._tasks = [loop.create_task(self._publish_forever()),
