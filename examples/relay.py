@@ -18,11 +18,20 @@ CHANNELS = {"left": "#left", "right": "#right"}
 OTHER = {"left": "right", "right": "left"}
 
 hub = bottom.Hub()  # connects are throttled per server host
+JOINED = set()
+ALL_JOINED = asyncio.Event()
 
 
 @hub.on("client_ready")
 def join(client, network):
     client.send("join", channel=CHANNELS[network])
+
+
+@hub.on("rpl_endofnames")
+def joined(network, channel):
+    JOINED.add(network)
+    if len(JOINED) == len(CHANNELS):
+        ALL_JOINED.set()
 
 
 @hub.on("privmsg")
@@ -38,8 +47,8 @@ async def main(left_addr, right_addr):
     hub.create(*left_addr, ssl=False, nick="relay-l", name="left")
     hub.create(*right_addr, ssl=False, nick="relay-r", name="right")
     async with hub:  # connects both; disconnects both at the end
-        joined = {(await hub.wait("rpl_endofnames"))["network"] for _ in CHANNELS}
-        print("relay joined", sorted(joined))
+        await asyncio.wait_for(ALL_JOINED.wait(), 20)
+        print("relay joined", sorted(JOINED))
         # [end relay]
         alice = bottom.Client(*left_addr, ssl=False, nick="alice")
         bob = bottom.Client(*right_addr, ssl=False, nick="bob")
