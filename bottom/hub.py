@@ -230,8 +230,8 @@ class Hub(Dispatcher):
             if delay > 0:
                 await self._sleep(delay)
         registers = client.nick is not None and self._slots is not None
-        ready = client._waiter(CLIENT_READY) if registers else None
-        gone = client._waiter(CLIENT_DISCONNECT) if registers else None
+        ready = client.waiter(CLIENT_READY) if registers else None
+        gone = client.waiter(CLIENT_DISCONNECT) if registers else None
         try:
             await client.connect()
             if ready is not None and gone is not None:
