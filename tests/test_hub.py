@@ -201,3 +201,16 @@ async def test_a_client_added_to_a_running_hub_is_connected(irc_server: Server) 
         assert ready["client"] is late
         removed = await hub.remove(f"127.0.0.1:{irc_server.port}")
         assert removed is late and late.is_closing() and hub.clients == {}
+
+
+async def test_a_client_the_server_refused_for_good_is_not_reconnected() -> None:
+    sleep = RecordingSleep()
+    hub = Hub(connect_rate=None, sleep=sleep)
+    async with Server(accounts={"bot": "right"}) as server:
+        client = hub.add(bottom.Client(server.host, server.port, ssl=False, nick="bot",
+                                       sasl=("bot", "wrong"), ping_interval=None))
+        gone = client.waiter("client_disconnect")
+        async with hub:
+            reason = (await asyncio.wait_for(gone, TIMEOUT))["reason"]
+            assert "SASL" in reason
+            assert not hub._tasks and sleep.delays == []

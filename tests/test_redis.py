@@ -54,6 +54,15 @@ def test_import_bottom_does_not_import_redis() -> None:
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
 
 
+def test_bottom_redis_without_redis_py_names_the_extra_to_install() -> None:
+    code = ("import sys; sys.modules['redis'] = None\n"
+            "try:\n    import bottom.redis\n"
+            "except ImportError as exc:\n    print(exc)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=str(_root()), check=True).stdout
+    assert out.strip() == 'bottom.redis needs redis-py: pip install "bottom[redis]"'
+
+
 async def test_unreachable_redis_is_an_error_naming_the_key() -> None:
     worker = Worker("redis://127.0.0.1:1/0")
     with pytest.raises(RedisUnavailable, match=r"bottom:networks: Redis at redis://127\.0\.0\.1:1"):
