@@ -30,7 +30,8 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from .errors import InvalidMessage
-from .message import format_tags
+from .message import format_tags, is_middle
+from .options import check_command, check_raw, check_send_values, check_tags
 
 __all__ = [
     "register_pattern",
@@ -180,7 +181,7 @@ def _check_value(command: str, name: str, value: str) -> None:
 
 
 def _middle(command: str, name: str, value: str) -> str:
-    if not value or " " in value or value[0] == ":":
+    if not is_middle(value):
         raise InvalidMessage(
             f"{command} not sent: {name}={_shown(command, name, value)} must be "
             "non-empty, without spaces and not start with ':'")
@@ -223,10 +224,9 @@ def _format(form: _Pattern, command: str, kwargs: Mapping[str, Any]) -> str:
     """The line for a form ``_choose`` picked (so no value is misplaced)."""
     parts: list[str] = []
     for token in form.tokens:
-        if type(token) is str:
+        if not isinstance(token, _Field):
             parts.append(token)
             continue
-        assert isinstance(token, _Field)
         value = kwargs.get(token.name)
         if value is None or (token.flag and not value):
             continue
@@ -278,8 +278,12 @@ def serialize(command: str, kwargs: Mapping[str, Any], *,
     :raises InvalidMessage: (a ``ValueError``) for an unknown command,
         missing or unexpected kwargs, CR/LF/NUL in a value, a bad middle
         parameter, or a line that cannot fit in 512 bytes.
+    :raises TypeError: for a command that is not a str, tags that are not
+        a mapping of str to str or None, or a bytes value.
     """
-    key = command.strip().upper()
+    key = check_command(command).strip().upper()
+    check_tags(tags)
+    check_send_values(command, kwargs)
     form = _choose(key, kwargs)
     tag_prefix = _tag_prefix(key, tags) if tags else ""
     message = kwargs.get("message")
@@ -376,7 +380,9 @@ def check_raw_line(line: str, encoding: str = "utf-8") -> str:
     :raises InvalidMessage: if the line is empty, contains CR, LF or NUL
         anywhere (the client adds CRLF itself), or is over 512 bytes with
         CRLF, not counting a tag section.
+    :raises TypeError: if ``line`` is not a str.
     """
+    check_raw(line)
     for char in _FORBIDDEN:
         if char in line:
             # Tags, source and command come first: a PASS line is not repeated.

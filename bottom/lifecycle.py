@@ -87,7 +87,7 @@ class Lifecycle(ClientBase):
         flood = TokenBucket(self.flood_burst, self.flood_rate) if self.flood_control else None
         conn = Connection(loop, on_line=self._on_line, on_lost=self._on_lost,
                           encoding=self.encoding, max_line_bytes=self.max_line_bytes,
-                          flood=flood)
+                          flood=flood, stall_timeout=self.ping_timeout)
         where = f"{self.host}:{self.port}"
 
         async def open_transport() -> object:
@@ -301,5 +301,5 @@ class Lifecycle(ClientBase):
             return
         if verdict is PING:
             # Ahead of queued lines: a long backlog must not hide a dead link.
-            conn.write_lines([f"PING :keepalive-{int(conn.loop.time())}"], priority=True)
+            conn.write([f"PING :keepalive-{int(conn.loop.time())}"], urgent=True)
         self._schedule_keepalive(conn)

@@ -36,7 +36,7 @@ from bottom.testing import Server
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 DOCS = ROOT / "docs"
-TIMEOUT = 25.0
+TIMEOUT = 60.0  # subprocesses on a loaded 2-core machine start slowly
 
 
 def _load_docs_extension() -> types.ModuleType:
@@ -129,8 +129,8 @@ RUNS = [
                           ("policy", [])]),
     Run("flood_control.py", expect=[
         "3 of 8 lines written at once (the burst)",
-        "the other 5 followed at 10 lines/s: took at least 0.45 s: True",
-        "PONG written at once, ahead of the queued PINGs: True",
+        "the other 5 followed at 5 lines/s: took at least 0.9 s: True",
+        "PONG went out ahead of the queued PINGs: True",
         "without flood control: 8 of 8 written at once"]),
     Run("sending.py", expect=[
         "NotConnected: PRIVMSG not sent: not connected", "refused: InvalidMessage",
