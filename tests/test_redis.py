@@ -231,7 +231,9 @@ async def test_redis_restarted_under_the_gateway_buffers_and_reports_drops(
     deployment.gateway = Gateway(deployment.hub, deployment.redis.url, name="gw1",
                                  buffer=50)
     await deployment.gateway.start()
-    worker = deployment.worker(name="w1", claim_after=1.0)
+    # networks=None: the worker must find the network again in a Redis
+    # that came back empty.
+    worker = deployment.worker(name="w1", claim_after=1.0, networks=None)
     seen: list[str] = []
     done = asyncio.Event()
 

@@ -93,7 +93,8 @@ class Gateway:
 
     async def stop(self) -> None:
         """Stop the tasks, publish what Redis takes within 5 s, close Redis."""
-        self.hub._remove_listener(self._on_event)
+        if self._on_event in self.hub._listeners:
+            self.hub._remove_listener(self._on_event)
         # Let a blocked XREADGROUP return rather than cancel it: redis-py
         # can hang cancelling a blocking read.
         self._stopping = True
@@ -149,13 +150,16 @@ class Gateway:
     async def _flush(self) -> None:
         """XADD everything pending, in order, a pipeline per batch, with the
         state writes; an entry leaves the buffer only once Redis took it."""
-        await self._redis.sadd(self.keys.networks, *self._networks or ("",))
         while True:
             batch = list(itertools.islice(self._pending, _BATCH))
             writes = self._mirror.take() if self._mirror is not None else {}
             if not batch and not writes:
                 return
             pipe = self._redis.pipeline(transaction=False)
+            if self._networks:
+                # Every time, in the same round trip: a Redis that restarted
+                # empty learns the networks again for workers to find.
+                pipe.sadd(self.keys.networks, *self._networks)
             for _, key, fields in batch:
                 pipe.xadd(key, fields, maxlen=self.maxlen, approximate=True)
             StateMirror.add_to(pipe, writes)
