@@ -23,7 +23,7 @@ from tests.redisserver import (  # noqa: F401  (fixtures)
     redis_server,
 )
 
-TIMEOUT = 20.0
+TIMEOUT = 60.0  # generous: the machine's load must never decide a test
 realserver = pytest.mark.realserver
 
 
@@ -139,8 +139,7 @@ async def test_a_worker_skips_and_names_a_record_of_another_version(
         await raw.xadd(Keys().events("net"), {"v": "0", "event": "PRIVMSG", "kw": "{}"})
         await raw.xadd(Keys().events("net"),
                        encode_event("net", "PRIVMSG", {"message": "good"}))
-        while not seen:
-            await asyncio.sleep(0.05)
+        await asyncio.wait_for(_poll(lambda: seen), TIMEOUT)
     assert seen == ["good"]
     assert "bottom:events:net entry" in caplog.text and f"reads version {VERSION!r}" \
         in caplog.text
@@ -184,9 +183,17 @@ async def test_an_event_of_a_worker_killed_mid_handler_goes_to_another_worker(
     survivor.on("privmsg", lambda message: handled.done() or handled.set_result(message))
     async with survivor:
         assert await asyncio.wait_for(handled, TIMEOUT) == "one"
-        while await survivor._redis.xpending(Keys().events("net"), "bots") \
-                and (await survivor._redis.xpending(Keys().events("net"), "bots"))["pending"]:
-            await asyncio.sleep(0.05)
+
+        async def acknowledged() -> None:
+            key = Keys().events("net")
+            while (await survivor._redis.xpending(key, "bots"))["pending"]:
+                await asyncio.sleep(0.05)
+        await asyncio.wait_for(acknowledged(), TIMEOUT)
+
+
+async def _poll(condition: Any) -> None:
+    while not condition():
+        await asyncio.sleep(0.05)
 
 
 def _root() -> Any:

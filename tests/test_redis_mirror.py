@@ -36,7 +36,7 @@ def stand_in_state() -> SimpleNamespace:
 
 
 async def wait_until(probe: Any) -> Any:
-    for _ in range(400):
+    for _ in range(2400):  # 60 s: generous under load
         value = await probe()
         if value is not None:
             return value
