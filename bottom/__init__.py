@@ -30,6 +30,7 @@ if TYPE_CHECKING:  # what the lazy lookup below gives, for type checkers
     from .errors import NotConnected as NotConnected
     from .errors import RequestTimeout as RequestTimeout
     from .errors import StateNotTracked as StateNotTracked
+    from .hub import Hub as Hub
     from .masking import mask_secrets as mask_secrets
     from .message import Message as Message
     from .reconnect import ReconnectPolicy as ReconnectPolicy
@@ -45,6 +46,7 @@ _EXPORTS = {
     "Client": "client",
     "CommandError": "errors",
     "ConnectionFailed": "errors",
+    "Hub": "hub",
     "InvalidMessage": "errors",
     "Member": "channel",
     "Message": "message",
@@ -69,6 +71,7 @@ __all__ = [
     "Client",
     "CommandError",
     "ConnectionFailed",
+    "Hub",
     "InvalidMessage",
     "Member",
     "Message",

@@ -120,11 +120,14 @@ class Dispatcher:
     spelled differently but are one event.
     """
 
-    __slots__ = ("_handlers", "_waiters")
+    __slots__ = ("_handlers", "_waiters", "_tap")
 
     def __init__(self) -> None:
         self._handlers: dict[str, list[_Handler]] = {}
         self._waiters: dict[str, list[asyncio.Future[Kwargs]]] = {}
+        #: sees every event after the handlers (a Hub's forwarder); the
+        #: Tasks it returns count for ``trigger``'s awaitable
+        self._tap: Callable[[str, Kwargs], list[asyncio.Task[None]] | None] | None = None
 
     @overload
     def on(self, event: str) -> Callable[[F], F]: ...
@@ -234,6 +237,10 @@ class Dispatcher:
             for future in waiters:
                 if not future.done():
                     future.set_result(dict(kwargs))
+        if self._tap is not None:
+            tapped = self._tap(name, kwargs)
+            if tapped:
+                tasks = tapped if tasks is None else tasks + tapped
         return tasks
 
     def waiter(self, event: str) -> asyncio.Future[Kwargs]:

@@ -125,6 +125,8 @@ RUNS = [
         "guest is now visitor in ['#lobby']",
         "member 'visitor' prefix '', host 127.0.0.1",
         "visitor quit from ['#lobby']; still tracked: False", "after disconnect: {}"]),
+    Run("relay.py", expect=["relay joined ['left', 'right']",
+                            "bob read in #right: <alice@left> hello from the left"]),
     *(Run("reconnect.py", (form,), expect=[
         "ready #1 as phoenix",
         "disconnected: server closed the connection: ERROR :Closing link: "
@@ -164,11 +166,12 @@ RUNS = [
         "registration failed: SASL PLAIN failed: authentication failed (904"]),
 ]
 INTERACTIVE = {"echo_bot.py"}  # driven by its own test below
+NEEDS_REDIS = {"gateway_worker.py"}  # run by tests/test_redis.py
 
 
 def test_every_example_script_is_run_by_these_tests() -> None:
     scripts = {path.name for path in EXAMPLES.glob("*.py")}
-    assert scripts == {run.script for run in RUNS} | INTERACTIVE
+    assert scripts == {run.script for run in RUNS} | INTERACTIVE | NEEDS_REDIS
 
 
 async def test_examples_run_and_print_what_the_docs_show() -> None:
