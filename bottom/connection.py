@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
 import logging
 import time
 from collections.abc import Callable
@@ -124,6 +125,13 @@ class Connection(asyncio.Protocol):
     def start_delivery(self) -> None:
         """Deliver the lines held so far, and every later one as it arrives."""
         held, self._held = self._held, None
+        if self._lost:
+            # Closed before delivery began: what the server sent before it
+            # closed (often an ERROR saying why) is still delivered.
+            for data in held or ():
+                for line in self._decoder.feed(data):
+                    self._on_line(line)
+            return
         for data in held or ():
             if self._lost:
                 return
@@ -224,6 +232,18 @@ class Connection(asyncio.Protocol):
     def _on_drain_timer(self) -> None:
         self._drain_timer = None
         self._drain()
+
+    async def drain(self, timeout: float) -> int:
+        """Wait until every queued line reached the transport (paced as
+        usual) or ``timeout`` seconds passed; return how many lines are
+        still queued."""
+        queue = self._queue
+        if queue:
+            last = next((future for _, future in reversed(queue) if future is not None), None)
+            if last is not None:
+                with contextlib.suppress(asyncio.TimeoutError, NotConnected):
+                    await asyncio.wait_for(asyncio.shield(last), timeout)
+        return self.backlog
 
     def close(self) -> None:
         """Close gracefully: the transport flushes what it holds, then closes."""

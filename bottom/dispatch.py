@@ -17,16 +17,15 @@ name and traceback; the other handlers and the connection carry on.
 from __future__ import annotations
 
 import asyncio
-import collections
 import functools
 import inspect
 import logging
 import operator
-import sys
-from collections.abc import Awaitable, Callable, Coroutine, Generator, Iterable
+from collections.abc import Awaitable, Callable, Generator, Iterable
 from types import CoroutineType
 from typing import Any, Literal, TypeVar, overload
 
+from .eager import start_handler
 from .events import canonical_event
 
 __all__ = ["Dispatcher", "wait_for"]
@@ -93,90 +92,6 @@ class _Handler:
                       ", ".join(sorted(self.required - given.keys())))
             return None
         return self.func(**given)
-
-
-def _report(event: str, func: Callable[..., Any], task: asyncio.Task[Any]) -> None:
-    """Log what a handler's Task raised; reading it means asyncio never
-    warns that the error was not retrieved."""
-    if not task.cancelled():
-        error = task.exception()
-        if isinstance(error, Exception):
-            log.error("error in %s handler %r", event, func, exc_info=error)
-
-
-def _settle(task: asyncio.Task[None], event: str,
-            func: Callable[..., Any]) -> asyncio.Task[None] | None:
-    """After a handler Task's first step: None if it finished (its error, if
-    any, logged now), else the Task, whose error is logged when it ends."""
-    if task.done():
-        if not task.cancelled() and task.exception() is not None:
-            _report(event, func, task)
-        return None
-    task.add_done_callback(functools.partial(_report, event, func))
-    return task
-
-
-def _start_without_loop(coro: Coroutine[Any, Any, Any], event: str,
-                        func: Callable[..., Any]) -> None:
-    """``trigger`` from plain code with no loop running: a coroutine handler
-    that never waits still runs; one that waits cannot, and says so."""
-    try:
-        coro.send(None)
-    except StopIteration:
-        return
-    except Exception:
-        log.exception("error in %s handler %r", event, func)
-        return
-    coro.close()
-    log.error("%s handler %r awaited outside a running event loop; it was stopped. "
-              "Trigger events from inside the loop (e.g. from a coroutine).", event, func)
-
-
-if sys.version_info >= (3, 12):
-
-    def _start(coro: Coroutine[Any, Any, Any], event: str,
-               func: Callable[..., Any]) -> asyncio.Task[None] | None:
-        """Start ``coro`` as an eager Task: it runs now, in its own Task and
-        context, until it first waits; one that never waits is never
-        scheduled at all."""
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            _start_without_loop(coro, event, func)
-            return None
-        task = asyncio.Task(coro, loop=loop, eager_start=True)
-        return _settle(task, event, func)
-
-else:
-    from asyncio.tasks import _enter_task, _leave_task
-
-    def _start(coro: Coroutine[Any, Any, Any], event: str,
-               func: Callable[..., Any]) -> asyncio.Task[None] | None:
-        """Python 3.10/3.11 have no eager Tasks, so run the new Task's first
-        step now, as 3.12 does: asyncio's own loops queue it last in
-        ``loop._ready`` (these versions' code no longer changes).  On another
-        kind of loop the Task starts at the loop's next turn instead."""
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            _start_without_loop(coro, event, func)
-            return None
-        task = asyncio.Task(coro, loop=loop)
-        ready = getattr(loop, "_ready", None)
-        if type(ready) is collections.deque and ready and \
-                getattr(ready[-1]._callback, "__self__", None) is task:
-            first_step = ready.pop()
-            # A trigger from inside a Task: asyncio allows one current Task.
-            caller = asyncio.current_task(loop)
-            if caller is not None:
-                _leave_task(loop, caller)
-            try:
-                # Handle._run without its frame: a Task's step never raises.
-                first_step._context.run(first_step._callback)
-            finally:
-                if caller is not None:
-                    _enter_task(loop, caller)
-        return _settle(task, event, func)
 
 
 class _Done:
@@ -306,7 +221,7 @@ class Dispatcher:
                 log.exception("error in %s handler %r", name, handler.func)
                 continue
             if result is not None and isinstance(result, CoroutineType):
-                task = _start(result, name, handler.func)
+                task = start_handler(result, name, handler.func)
                 if task is not None:
                     if tasks is None:
                         tasks = []
@@ -318,11 +233,27 @@ class Dispatcher:
                     future.set_result(dict(kwargs))
         return tasks
 
-    def _waiter(self, event: str) -> asyncio.Future[Kwargs]:
-        """A Future for the next ``event``, registered now (not on first await)."""
+    def waiter(self, event: str) -> asyncio.Future[Kwargs]:
+        """A Future for the next ``event``, registered now (not on first await).
+
+        For code that must be waiting before it acts (send, then wait for
+        the answer): ``wait()`` registers only when first awaited.  Cancel
+        the Future when it is no longer wanted; it is then forgotten."""
         future: asyncio.Future[Kwargs] = asyncio.get_running_loop().create_future()
-        self._waiters.setdefault(canonical_event(event), []).append(future)
+        name = canonical_event(event)
+        self._waiters.setdefault(name, []).append(future)
+        future.add_done_callback(functools.partial(self._forget_waiter, name))
         return future
+
+    def _forget_waiter(self, name: str, future: asyncio.Future[Kwargs]) -> None:
+        """A cancelled wait leaves nothing behind (a bot that times out a
+        wait in a loop would otherwise grow the list until the event)."""
+        if future.cancelled():
+            waiters = self._waiters.get(name)
+            if waiters is not None and future in waiters:
+                waiters.remove(future)
+                if not waiters:
+                    del self._waiters[name]
 
     async def wait(self, event: str) -> Kwargs:
         """Wait for the next ``event``; return a copy of its kwargs.
@@ -330,7 +261,7 @@ class Dispatcher:
         Safe to cancel (``asyncio.wait_for(client.wait(e), 5)``): a
         cancelled wait takes nothing away from other waiters or handlers.
         """
-        return await self._waiter(event)
+        return await self.waiter(event)
 
 
 async def wait_for(client: Dispatcher, events: Iterable[str], *,
@@ -344,7 +275,7 @@ async def wait_for(client: Dispatcher, events: Iterable[str], *,
     """
     if mode not in ("first", "all"):
         raise ValueError(f'mode must be "first" or "all", not {mode!r}')
-    futures = [client._waiter(event) for event in events]
+    futures = [client.waiter(event) for event in events]
     if not futures:
         return []
     try:

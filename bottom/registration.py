@@ -12,23 +12,25 @@ servers expect a modern client to::
     AUTHENTICATE ...                  if sasl= was given
     CAP END                           once every request has an answer
 
-It never touches a socket: it is handed ``send`` (lines out), ``emit``
-(trigger an event) and ``fail`` (end the connection with a reason), so it
-is tested without one.
+It is sans-I/O, like the codec: :meth:`Session.start` and
+:meth:`Session.feed` take what happened and return :class:`Actions` (lines
+to send, whether the session just became ready, a failure to report), so
+it is tested without a socket or an event loop and the client stays the
+only place that acts.
 """
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterable
-from typing import Any
 
 from .cap import CapNegotiation
 from .isupport import ISupport
 from .message import Message, split_source
 from .sasl import ChallengeReader, Mechanism, SaslError, encode_response
 
-__all__ = ["Session", "WATCHED_COMMANDS", "CLIENT_READY", "CLIENT_REGISTRATION_FAILED"]
+__all__ = ["Actions", "Session", "WATCHED_COMMANDS", "CLIENT_READY",
+           "CLIENT_REGISTRATION_FAILED"]
 
 CLIENT_READY = "CLIENT_READY"
 CLIENT_REGISTRATION_FAILED = "CLIENT_REGISTRATION_FAILED"
@@ -53,6 +55,29 @@ def _wanted_caps(caps: tuple[str, ...], sasl: bool) -> frozenset[str]:
     return frozenset(caps) | ({"sasl"} if sasl else frozenset())
 
 
+class Actions:
+    """What the client must do after a line: send ``lines`` (in order),
+    trigger ``CLIENT_READY`` when ``ready``, and, when ``failure`` is set,
+    report ``(reason, permanent)`` as a failed registration and close."""
+
+    __slots__ = ("lines", "ready", "failure")
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.ready = False
+        self.failure: tuple[str, bool] | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.lines) or self.ready or self.failure is not None
+
+    def __repr__(self) -> str:
+        return f"Actions(lines={self.lines!r}, ready={self.ready}, failure={self.failure!r})"
+
+
+#: The shared empty result; callers only read Actions, never change them.
+_NOTHING = Actions()
+
+
 class Session:
     """What one client knows about its own session, plus registration.
 
@@ -61,21 +86,17 @@ class Session:
     tokens.  All are reset by :meth:`start` on every connection.
     """
 
-    __slots__ = ("_send", "_emit", "_fail", "wanted_nick", "username", "realname",
+    __slots__ = ("_actions", "wanted_nick", "username", "realname",
                  "_password", "sasl", "alt_nicks", "_wanted_caps", "nick", "isupport", "cap",
                  "registered", "ready", "own_user", "own_host", "_failed", "_negotiating",
                  "_sasl_state", "_challenge", "_nick_attempts")
 
-    def __init__(self, *, send: Callable[[list[str]], object],
-                 emit: Callable[[str, dict[str, Any]], object],
-                 fail: Callable[[str, bool], object],
-                 nick: str | None = None, username: str | None = None,
+    def __init__(self, *, nick: str | None = None, username: str | None = None,
                  realname: str | None = None, password: str | None = None,
                  sasl: Mechanism | None = None, caps: Iterable[str] = (),
                  alt_nicks: Iterable[str] = ()) -> None:
-        self._send = send
-        self._emit = emit
-        self._fail = fail
+        # Collects what one start()/feed()/fail() call asks the client to do.
+        self._actions = Actions()
         self.wanted_nick = nick
         self.username = username or nick
         self.realname = realname or nick
@@ -115,8 +136,9 @@ class Session:
 
     # -- per connection -------------------------------------------------------
 
-    def start(self) -> None:
+    def start(self) -> Actions:
         """A new connection: forget the old session; register if asked to."""
+        self._actions = Actions()
         self.nick = self.wanted_nick
         self.isupport = ISupport()
         self.cap = CapNegotiation(self._wanted_caps)
@@ -125,10 +147,9 @@ class Session:
         self._sasl_state = "idle"
         self._challenge = None
         self._nick_attempts = 0
-        if not self.registering:
+        if self.wanted_nick is None:
             self._negotiating = False
-            return
-        assert self.wanted_nick is not None
+            return self._take()
         self._negotiating = True
         lines = ["CAP LS 302"]
         if self._password is not None:
@@ -136,21 +157,38 @@ class Session:
         lines.append(f"NICK {self.wanted_nick}")
         lines.append(f"USER {self.username} 0 * :{self.realname}")
         self._send(lines)
+        return self._take()
+
+    def feed(self, msg: Message) -> Actions:
+        """Update the session from one server line; what the client must do now."""
+        handler = _HANDLERS.get(msg.command)
+        if handler is not None and handler(self, msg):
+            self._actions.ready = True
+        return self._take()
+
+    def fail(self, reason: str, permanent: bool = False) -> Actions:
+        """Registration failed from outside (a timeout, a lost connection):
+        the failure to report, once; empty if registration already ended."""
+        if self.registering and not self.registered:
+            self.failed(reason, permanent)
+        return self._take()
 
     def failed(self, reason: str, permanent: bool = False) -> None:
         """Registration failed; ``permanent`` when trying again cannot help
         (bad credentials, a ban), so an automatic reconnect should not."""
         if not self._failed:
             self._failed = True
-            self._fail(reason, permanent)
+            self._actions.failure = (reason, permanent)
 
-    def observe(self, msg: Message) -> bool:
-        """Update state from one server line; True when it made the session ready."""
-        command = msg.command
-        handler = _HANDLERS.get(command)
-        if handler is None:
-            return False
-        return bool(handler(self, msg))
+    def _send(self, lines: list[str]) -> None:
+        self._actions.lines.extend(lines)
+
+    def _take(self) -> Actions:
+        actions = self._actions
+        if not actions:
+            return _NOTHING  # most lines change nothing: no allocation
+        self._actions = Actions()
+        return actions
 
     # -- handlers ---------------------------------------------------------------
 
@@ -328,4 +366,5 @@ _HANDLERS: dict[str, Callable[[Session, Message], object]] = {
     **{code: Session._on_nick_error for code in _NICK_ERRORS},
     **{code: Session._on_sasl_failure for code in _SASL_FAILURES},
 }
-assert set(_HANDLERS) == WATCHED_COMMANDS
+if set(_HANDLERS) != WATCHED_COMMANDS:  # pragma: no cover  # a module-level invariant
+    raise ImportError("registration: _HANDLERS and WATCHED_COMMANDS disagree")

@@ -373,7 +373,11 @@ async def test_a_suspended_middleware_keeps_line_order(sclient: bottom.Client,
     conn = await connect(sclient, scripted)
     for n in range(1, 4):
         conn.send_line(f":a!b@c PRIVMSG #c :{n}")
-    await asyncio.wait_for(_until(lambda: len(sclient._raw_backlog or ()) == 2), TIMEOUT)
+    def held() -> int:
+        chain = sclient._middleware
+        return len(chain._backlog or ()) if chain is not None else 0
+
+    await asyncio.wait_for(_until(lambda: held() == 2), TIMEOUT)
     assert seen == []
     gate.set()
     for _ in range(3):

@@ -383,12 +383,12 @@ async def test_on_a_loop_without_asyncios_ready_queue_handlers_start_at_the_next
         hub: Dispatcher, monkeypatch: pytest.MonkeyPatch) -> None:
     import types
 
-    import bottom.dispatch
+    import bottom.eager
 
     # Stand in for a loop of another kind (uvloop): bottom cannot find the
     # Task's first step, so the Task runs it itself, a turn later.
     fake = types.SimpleNamespace(deque=type("NotADeque", (), {}))
-    monkeypatch.setattr(bottom.dispatch, "collections", fake)
+    monkeypatch.setattr(bottom.eager, "collections", fake)
     order: list[str] = []
 
     @hub.on("x")

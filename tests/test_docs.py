@@ -210,8 +210,9 @@ async def test_the_echo_bot_example_joins_echoes_and_exits_when_closed(
 
 
 async def test_the_example_test_suite_passes() -> None:
+    # A whole pytest run in a subprocess: generous, for a loaded machine.
     code, out, err = await _run("-m", "pytest", "-q", "-p", "no:cacheprovider",
-                                cwd=EXAMPLES / "testing")
+                                cwd=EXAMPLES / "testing", timeout=TIMEOUT * 6)
     assert code == 0, out + err
     assert "3 passed" in out, out
 

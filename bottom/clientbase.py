@@ -1,0 +1,146 @@
+"""The attributes every part of the :class:`~bottom.Client` shares.
+
+The client is split by concern into mixins (``lifecycle``: connecting,
+reconnecting, keepalive; ``incoming``: lines to events); each declares
+``__slots__ = ()`` and reads the slots declared once here, so a client
+stays one small object (bridges hold thousands).  Nothing here acts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import ssl as _ssl
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from .dispatch import Dispatcher
+
+if TYPE_CHECKING:
+    from .connection import Connection, TokenBucket
+    from .keepalive import Keepalive
+    from .middleware import MiddlewareChain, RawHandler
+    from .reconnect import ReconnectPolicy
+    from .registration import Actions, Session
+
+__all__ = ["ClientBase", "log_lines"]
+
+wire_log = logging.getLogger("bottom.wire")
+
+
+class ClientBase(Dispatcher):
+    """Slots and loop binding shared by the client's parts."""
+
+    # "__dict__" is kept so users can hang their own attributes on a
+    # client, as with bottom 3.
+    __slots__ = (
+        "host", "port", "ssl", "encoding", "auto_pong", "flood_control", "flood_burst",
+        "flood_rate", "ping_interval", "ping_timeout", "connect_timeout", "max_line_bytes",
+        "disconnect_timeout", "reconnect", "raw_handlers", "register_timeout",
+        "ctcp_replies", "ctcp_version", "_ctcp_bucket", "_session", "_register_timer",
+        "_give_up_reconnecting", "_warned_tags", "_loop", "_conn", "_connecting", "_closed",
+        "_disconnect_reason", "_server_error", "_user_closed", "_connected_at", "_keepalive",
+        "_keepalive_timer", "_reconnect_task", "_middleware", "_opening", "_early_loss",
+        "__dict__", "__weakref__",
+    )
+
+    host: str
+    port: int
+    ssl: bool | _ssl.SSLContext
+    encoding: str
+    auto_pong: bool
+    flood_control: bool
+    flood_burst: int
+    flood_rate: float
+    ping_interval: float | None
+    ping_timeout: float
+    connect_timeout: float
+    disconnect_timeout: float
+    max_line_bytes: int
+    reconnect: ReconnectPolicy | None
+    raw_handlers: list[RawHandler]
+    register_timeout: float
+    ctcp_replies: bool
+    ctcp_version: str
+    _ctcp_bucket: TokenBucket | None
+    _session: Session
+    _register_timer: asyncio.TimerHandle | None
+    _give_up_reconnecting: bool
+    _warned_tags: bool
+    _loop: asyncio.AbstractEventLoop | None
+    _conn: Connection | None
+    _connecting: asyncio.Future[None] | None
+    _opening: asyncio.Task[Any] | None
+    # Done once the current connection is gone (a Future: an Event costs a
+    # deque per connection).
+    _closed: asyncio.Future[None] | None
+    _disconnect_reason: str | None
+    _server_error: str | None
+    _user_closed: bool
+    _connected_at: float
+    _keepalive: Keepalive | None
+    _keepalive_timer: asyncio.TimerHandle | None
+    _reconnect_task: asyncio.Task[None] | None
+    _middleware: MiddlewareChain | None
+    # A connection the server closed before connect() adopted it, and why.
+    _early_loss: tuple[Connection, Exception | None] | None
+
+    @property
+    def loop(self) -> asyncio.AbstractEventLoop:
+        """The event loop this client runs on.
+
+        Bound by ``loop=``, else by the first ``connect()``, else on first
+        access here: to the running loop, or (with none running) to a new
+        loop, so ``client.loop.run_until_complete(client.connect())`` works.
+        """
+        if self._loop is None:
+            try:
+                self._loop = asyncio.get_running_loop()
+            except RuntimeError:
+                self._loop = asyncio.new_event_loop()
+        return self._loop
+
+    @loop.setter
+    def loop(self, loop: asyncio.AbstractEventLoop) -> None:
+        if self._conn is not None and not self._conn.is_closing():
+            raise RuntimeError("cannot change client.loop while connected: "
+                               "await client.disconnect() first")
+        self._loop = loop
+
+    def is_closing(self) -> bool:
+        """True unless a connection is open (or opening) and not closing."""
+        return self._conn is None or self._conn.is_closing()
+
+    if TYPE_CHECKING:
+        # Defined by the other parts; declared here for the type checker.
+        def _on_line(self, line: str) -> None: ...  # incoming
+        def _act(self, actions: Actions) -> None: ...  # lifecycle
+        def send(self, command: str, *, tags: Mapping[str, str | None] | None = None,
+                 **kwargs: Any) -> asyncio.Future[None]: ...  # client
+
+    def _send_internal(self, lines: list[str]) -> None:
+        """Lines the client sends on its own (registration, WHO, rejoin):
+        dropped when the connection is gone; never raises."""
+        conn = self._conn
+        if conn is None or conn.is_closing() or not lines:
+            return
+        log_lines(lines)
+        conn.write_lines(lines)
+
+
+def log_lines(lines: list[str]) -> None:
+    """Every line we send, at DEBUG on ``bottom.wire``, secrets masked."""
+    if wire_log.isEnabledFor(logging.DEBUG):
+        for line in lines:
+            wire_log.debug(">> %s", masked(line))
+
+
+def masked(line: str) -> str:
+    """The line for a debug log, with passwords and SASL payloads hidden."""
+    words = line.split(" ")
+    command = words[0].upper()
+    if command in ("PASS", "AUTHENTICATE") and len(words) > 1:
+        return f"{words[0]} ****"
+    if command == "OPER" and len(words) > 2:
+        return f"{words[0]} {words[1]} ****"
+    return line

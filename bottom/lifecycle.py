@@ -1,0 +1,305 @@
+"""Connecting, disconnecting, reconnecting and keepalive: one connection's life.
+
+The rules (DESIGN, "Robustness defaults" and "Loops"): once TCP (and TLS)
+is up, ``connect()`` returns and ``CLIENT_CONNECT`` fires, even when the
+server closed again before ``connect()`` resumed; only failing to
+establish the connection raises :class:`~bottom.ConnectionFailed`.  A
+connection lost while registering fires ``CLIENT_REGISTRATION_FAILED``
+before ``CLIENT_DISCONNECT``.  No outcome depends on load.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import ssl as _ssl
+
+from .clientbase import ClientBase
+from .connection import Connection, TokenBucket
+from .errors import ConnectionFailed
+from .events import CLIENT_CONNECT, CLIENT_DISCONNECT
+from .keepalive import PING, TIMEOUT, Keepalive
+from .registration import CLIENT_REGISTRATION_FAILED, Actions
+
+__all__ = ["Lifecycle"]
+
+log = logging.getLogger("bottom")
+
+
+class Lifecycle(ClientBase):
+    """``connect``/``disconnect`` and what keeps a connection honest."""
+
+    __slots__ = ()
+
+    async def connect(self) -> None:
+        """Open the connection, then trigger ``CLIENT_CONNECT``.
+
+        Returns once the connection is open; ``CLIENT_CONNECT`` handlers
+        have started (plain ones have finished).  A no-op when already
+        connected; concurrent calls share one attempt.
+
+        :raises ConnectionFailed: (an ``OSError``) when the connection or
+            the TLS handshake fails or times out; nothing is triggered.
+        """
+        running = asyncio.get_running_loop()
+        if self._conn is not None and not self._conn.is_closing():
+            return
+        if self._connecting is not None:
+            await asyncio.shield(self._connecting)
+            return
+        if self._conn is not None and self._closed is not None:
+            # The old connection is closing but not gone yet: let it finish,
+            # so its CLIENT_DISCONNECT fires before this one connects.
+            await asyncio.shield(self._closed)
+            return await self.connect()
+        if self._loop is not running:
+            self._loop = running  # disconnected, so rebinding is safe
+        if asyncio.current_task() is not self._reconnect_task:
+            self._give_up_reconnecting = False  # the user tries again
+        self._connecting = running.create_future()
+        try:
+            conn = await self._open()
+        except BaseException as exc:
+            self._connecting.set_exception(exc)
+            self._connecting.exception()  # retrieved: the caller gets it raised
+            raise
+        else:
+            self._connecting.set_result(None)
+        finally:
+            self._connecting = None
+        self._act(self._session.start())
+        if self._session.registering and self.register_timeout:
+            self._register_timer = running.call_later(
+                self.register_timeout, self._registration_timed_out)
+        self._dispatch(CLIENT_CONNECT, {"host": self.host, "port": self.port})
+        # Soon, not now: the caller of connect() gets to register its waits
+        # before the first line is dispatched.  A close that came before we
+        # got here follows the lines that came before it.
+        running.call_soon(conn.start_delivery)
+        early, self._early_loss = self._early_loss, None
+        if early is not None and early[0] is conn:
+            running.call_soon(self._on_lost, conn, early[1])
+
+    async def _open(self) -> Connection:
+        loop = asyncio.get_running_loop()
+        context = self._ssl_context()
+        flood = TokenBucket(self.flood_burst, self.flood_rate) if self.flood_control else None
+        conn = Connection(loop, on_line=self._on_line, on_lost=self._on_lost,
+                          encoding=self.encoding, max_line_bytes=self.max_line_bytes,
+                          flood=flood)
+        where = f"{self.host}:{self.port}"
+
+        async def open_transport() -> object:
+            # Made inside the Task: cancelled before it starts, the Task
+            # then leaves no create_connection() coroutine unawaited.
+            return await asyncio.wait_for(
+                loop.create_connection(lambda: conn, self.host, self.port, ssl=context,
+                                       server_hostname=self.host if context else None),
+                self.connect_timeout)
+
+        # Its own Task, so that disconnect() can abandon it without
+        # cancelling whoever awaits connect().
+        opening = loop.create_task(open_transport())
+        self._opening = opening
+        self._early_loss = None
+        try:
+            await opening
+        except asyncio.CancelledError:
+            if opening.cancelled() and self._opening is None:
+                raise ConnectionFailed(f"connecting to {where} was abandoned: disconnect() "
+                                       "was called", host=self.host, port=self.port) from None
+            raise
+        except _ssl.SSLError as exc:
+            raise ConnectionFailed(f"TLS handshake with {where} failed: {exc}",
+                                   host=self.host, port=self.port) from exc
+        except (asyncio.TimeoutError, TimeoutError) as exc:
+            raise ConnectionFailed(f"connecting to {where} timed out after "
+                                   f"{self.connect_timeout} s", host=self.host,
+                                   port=self.port) from exc
+        except OSError as exc:
+            raise ConnectionFailed(f"could not connect to {where}: {exc}",
+                                   host=self.host, port=self.port) from exc
+        finally:
+            self._opening = None
+        self._conn = conn
+        self._closed = loop.create_future()
+        self._disconnect_reason = None
+        self._server_error = None
+        self._user_closed = False
+        if self._middleware is not None:
+            self._middleware.reset()
+        self._connected_at = loop.time()
+        self._start_keepalive(conn)
+        log.info("connected to %s", where)
+        return conn
+
+    def _ssl_context(self) -> _ssl.SSLContext | None:
+        if isinstance(self.ssl, _ssl.SSLContext):
+            return self.ssl
+        if self.ssl:
+            return _ssl.create_default_context()
+        return None
+
+    async def disconnect(self) -> None:
+        """Close the connection; return once ``CLIENT_DISCONNECT`` was triggered.
+
+        Lines already queued are sent first (paced by flood control, for
+        at most ``disconnect_timeout`` seconds); lines still queued then
+        fail their awaitables with :class:`~bottom.NotConnected`.
+        Idempotent: without a connection it returns at once.  Stops the
+        built-in reconnect, if any.
+        """
+        if self._reconnect_task is not None:
+            self._reconnect_task.cancel()
+            self._reconnect_task = None
+        opening, self._opening = self._opening, None
+        if opening is not None:
+            # A connect() still opening: abandon it (it raises ConnectionFailed).
+            opening.cancel()
+            connecting = self._connecting
+            if connecting is not None:
+                with contextlib.suppress(Exception):  # connect() reports it
+                    await asyncio.shield(connecting)
+        conn, closed = self._conn, self._closed
+        if conn is None or closed is None:
+            return
+        if not self._user_closed:
+            self._user_closed = True
+            self._disconnect_reason = self._disconnect_reason or "disconnect() was called"
+            # What was already queued goes first (paced), then the close.
+            left = await conn.drain(self.disconnect_timeout)
+            if left:
+                log.warning("disconnect: %d queued line(s) not sent within "
+                            "disconnect_timeout=%g s", left, self.disconnect_timeout)
+            conn.close()
+        # A peer that stopped reading would hold a graceful close open.
+        deadline = asyncio.get_running_loop().call_later(5.0, conn.abort)
+        try:
+            await asyncio.shield(closed)
+        finally:
+            deadline.cancel()
+
+    def _close(self, reason: str) -> None:
+        """Close from inside (keepalive, a fatal error) with ``reason``."""
+        if self._conn is not None and not self._conn.is_closing():
+            self._disconnect_reason = reason
+            log.warning("closing connection to %s:%s: %s", self.host, self.port, reason)
+            self._conn.abort()
+
+    # -- registration outcomes --------------------------------------------
+
+    def _act(self, actions: Actions) -> None:
+        """Carry out what the sans-I/O session asked for."""
+        if actions.lines:
+            self._send_internal(actions.lines)
+        if actions.failure is not None:
+            self._registration_failed(*actions.failure)
+
+    def _registration_timed_out(self) -> None:
+        self._register_timer = None
+        self._act(self._session.fail(f"registration timed out: no welcome (001) within "
+                                     f"{self.register_timeout:g} s"))
+
+    def _registration_failed(self, reason: str, permanent: bool) -> None:
+        if permanent and self.reconnect is not None:
+            # Reconnecting cannot fix credentials or a ban: don't hammer.
+            self._give_up_reconnecting = True
+            log.warning("not reconnecting to %s:%s: %s", self.host, self.port, reason)
+        self._dispatch(CLIENT_REGISTRATION_FAILED, {"host": self.host, "port": self.port,
+                                                    "reason": reason, "permanent": permanent})
+        self._close(reason)
+
+    # -- losing the connection --------------------------------------------
+
+    def _on_lost(self, conn: Connection, exc: Exception | None) -> None:
+        if conn is not self._conn:
+            if self._opening is not None or self._connecting is not None:
+                # Closed before connect() adopted it: connect() still
+                # returns, then reports this as an ordinary disconnect.
+                self._early_loss = (conn, exc)
+            return
+        self._conn = None
+        self._stop_keepalive()
+        if self._register_timer is not None:
+            self._register_timer.cancel()
+            self._register_timer = None
+        reason = self._lost_reason(exc)
+        lasted = self.loop.time() - self._connected_at
+        log.info("disconnected from %s:%s: %s", self.host, self.port, reason)
+        closed, self._closed = self._closed, None
+        user_closed = self._user_closed
+        if closed is not None and not closed.done():
+            closed.set_result(None)
+        failed = self._session.fail(f"connection lost during registration: {reason}")
+        if failed.failure is not None:
+            self._dispatch(CLIENT_REGISTRATION_FAILED,
+                           {"host": self.host, "port": self.port, "reason": reason,
+                            "permanent": failed.failure[1]})
+        self._dispatch(CLIENT_DISCONNECT,
+                       {"host": self.host, "port": self.port, "reason": reason})
+        if self.reconnect is not None and not user_closed and not self._give_up_reconnecting \
+                and self._conn is None and self._connecting is None:
+            self.reconnect.connected(lasted)
+            self._reconnect_task = self.loop.create_task(self._reconnect_loop())
+
+    def _lost_reason(self, exc: Exception | None) -> str:
+        if self._disconnect_reason is not None:
+            return self._disconnect_reason
+        if self._server_error is not None:
+            # The server said why before it went; a reset after ERROR must
+            # not hide that.
+            return f"server closed the connection: ERROR :{self._server_error}"
+        if exc is not None:
+            return f"connection lost: {exc}"
+        return "server closed the connection"
+
+    async def _reconnect_loop(self) -> None:
+        policy = self.reconnect
+        while policy is not None and self._conn is None:
+            delay = policy.next_delay()
+            log.info("reconnecting to %s:%s in %.1f s", self.host, self.port, delay)
+            await asyncio.sleep(delay)
+            if self._conn is not None:
+                break
+            try:
+                await self.connect()
+            except ConnectionFailed as exc:
+                log.warning("reconnect failed: %s", exc)
+        self._reconnect_task = None
+
+    # -- keepalive ----------------------------------------------------------
+
+    def _start_keepalive(self, conn: Connection) -> None:
+        self._stop_keepalive()
+        if self.ping_interval:
+            self._keepalive = Keepalive(self.ping_interval, self.ping_timeout)
+            self._schedule_keepalive(conn)
+
+    def _stop_keepalive(self) -> None:
+        if self._keepalive_timer is not None:
+            self._keepalive_timer.cancel()
+        self._keepalive_timer = None
+        self._keepalive = None
+
+    def _schedule_keepalive(self, conn: Connection) -> None:
+        keepalive = self._keepalive
+        if keepalive is not None:
+            loop = conn.loop
+            when = keepalive.next_check(loop.time(), conn.last_received)
+            self._keepalive_timer = loop.call_at(when, self._check_keepalive)
+
+    def _check_keepalive(self) -> None:
+        self._keepalive_timer = None
+        conn, keepalive = self._conn, self._keepalive
+        if conn is None or keepalive is None or conn.is_closing():
+            return
+        verdict = keepalive.check(conn.loop.time(), conn.last_received)
+        if verdict is TIMEOUT:
+            self._close(f"ping timeout: no reply from the server in "
+                        f"{keepalive.timeout:g} s")
+            return
+        if verdict is PING:
+            # Ahead of queued lines: a long backlog must not hide a dead link.
+            conn.write_lines([f"PING :keepalive-{int(conn.loop.time())}"], priority=True)
+        self._schedule_keepalive(conn)

@@ -1,0 +1,66 @@
+"""The registration session without a socket or an event loop: lines in,
+actions out."""
+
+from __future__ import annotations
+
+from bottom.message import Message
+from bottom.registration import Session
+from bottom.sasl import Plain
+
+
+def feed(session: Session, line: str):  # type: ignore[no-untyped-def]
+    return session.feed(Message.parse(line))
+
+
+def test_start_registers_with_cap_ls_first() -> None:
+    session = Session(nick="bot", realname="a bot", password="pw")
+    actions = session.start()
+    assert actions.lines == ["CAP LS 302", "PASS pw", "NICK bot", "USER bot 0 * :a bot"]
+    assert not actions.ready and actions.failure is None
+
+
+def test_without_a_nick_start_sends_nothing() -> None:
+    assert not Session().start()
+
+
+def test_caps_are_requested_then_negotiation_ends_and_the_motd_makes_it_ready() -> None:
+    session = Session(nick="bot", caps=["message-tags", "server-time"])
+    session.start()
+    assert feed(session, ":srv CAP * LS :server-time unknown-cap").lines == [
+        "CAP REQ :server-time"]
+    assert feed(session, ":srv CAP * ACK :server-time").lines == ["CAP END"]
+    assert not feed(session, ":srv 001 bot :Welcome bot!u@h")
+    assert session.registered and session.own_host == "h"
+    assert feed(session, ":srv 376 bot :End of MOTD").ready
+    assert session.caps == {"server-time"}
+
+
+def test_a_taken_nick_falls_back_to_the_alternatives() -> None:
+    session = Session(nick="bot", alt_nicks=["bot2"])
+    session.start()
+    assert feed(session, ":srv 433 * bot :in use").lines == ["NICK bot2"]
+    assert feed(session, ":srv 433 * bot2 :in use").lines == ["NICK bot_"]
+    assert session.nick == "bot_"
+
+
+def test_sasl_failure_is_a_permanent_failure_reported_once() -> None:
+    session = Session(nick="bot", sasl=Plain("acct", "secret"))
+    session.start()
+    feed(session, ":srv CAP * LS :sasl")
+    assert feed(session, ":srv CAP * ACK :sasl").lines == ["AUTHENTICATE PLAIN"]
+    actions = feed(session, ":srv 904 bot :SASL authentication failed")
+    assert actions.failure is not None
+    reason, permanent = actions.failure
+    assert "SASL PLAIN failed" in reason and permanent
+    assert "secret" not in reason
+    assert feed(session, ":srv 904 bot :again").failure is None
+
+
+def test_fail_from_outside_reports_only_while_registering() -> None:
+    session = Session(nick="bot")
+    session.start()
+    assert session.fail("connection lost").failure == ("connection lost", False)
+    session.start()
+    feed(session, ":srv 001 bot :hi")
+    assert not session.fail("too late")
+    assert not Session().fail("no registration asked for")
