@@ -38,7 +38,7 @@ if not __package__:
 
 from bench import compare, dispatch, memory, parse, send
 from bench.blast import ROOT
-from bench.options import seconds
+from bench.options import positive_int, seconds
 from bench.report import Record, write_csv
 from bench.venvs import OURS
 
@@ -249,12 +249,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--quiet", type=seconds, default=None,
                         help="seconds the idle clients idle before the second memory reading "
                              "(default 60, 2 with --quick)")
+    parser.add_argument("--lines", type=positive_int, default=None,
+                        help="PRIVMSG lines per dispatch and peer run and lines per send run "
+                             "(a busy machine: fewer; default 200000, 20000 with --quick)")
+    parser.add_argument("--repeats", type=positive_int, default=None,
+                        help="repeats of every benchmark and of the peers (default 5 for parse "
+                             "and send, 3 for dispatch, memory and peers; 1-2 with --quick)")
+    parser.add_argument("--clients", type=positive_int, default=None,
+                        help="idle clients per memory run (default 1000, 100 with --quick)")
     parser.add_argument("--csv", type=Path, default=DEFAULT_CSV,
                         help=f"where to write every figure and ratio (default {DEFAULT_CSV})")
     args = parser.parse_args(argv)
     settings = QUICK if args.quick else FULL
     if args.quiet is not None:
         settings = replace(settings, quiet=args.quiet)
+    if args.lines is not None:
+        settings = replace(settings, dispatch_lines=args.lines, send_lines=args.lines,
+                           peer_lines=args.lines)
+    if args.repeats is not None:
+        settings = replace(settings, parse_repeats=args.repeats, dispatch_repeats=args.repeats,
+                           memory_repeats=args.repeats, send_repeats=args.repeats,
+                           peer_repeats=args.repeats)
+    if args.clients is not None:
+        settings = replace(settings, clients=args.clients)
 
     started = time.perf_counter()
     load_before = os.getloadavg()[0]
@@ -270,6 +287,7 @@ def main(argv: Sequence[str] | None = None) -> int:
           f"{platform.platform()}, {os.cpu_count()} CPUs{'; QUICK run' if args.quick else ''}")
     print(f"parse: {settings.parse_lines:,} corpus lines x {settings.parse_repeats}; "
           f"dispatch: {settings.dispatch_lines:,} lines x {settings.dispatch_repeats}; "
+          f"peers: {settings.peer_lines:,} lines x {settings.peer_repeats}; "
           f"memory: {settings.clients:,} clients x {settings.memory_repeats}, "
           f"{settings.quiet:g} s quiet; send: {settings.send_lines:,} lines x "
           f"{settings.send_repeats}")
