@@ -19,6 +19,7 @@ if TYPE_CHECKING:  # what the lazy lookup below gives, for type checkers
     from .client import RawHandler as RawHandler
     from .commands import register_pattern as register_pattern
     from .dispatch import wait_for as wait_for
+    from .errors import AlreadyConnected as AlreadyConnected
     from .errors import BottomError as BottomError
     from .errors import ConnectionFailed as ConnectionFailed
     from .errors import InvalidMessage as InvalidMessage
@@ -28,6 +29,7 @@ if TYPE_CHECKING:  # what the lazy lookup below gives, for type checkers
 
 #: public name -> the module that defines it
 _EXPORTS = {
+    "AlreadyConnected": "errors",
     "BottomError": "errors",
     "Client": "client",
     "ConnectionFailed": "errors",
@@ -41,6 +43,7 @@ _EXPORTS = {
 }
 
 __all__ = [
+    "AlreadyConnected",
     "BottomError",
     "Client",
     "ConnectionFailed",

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from .dispatch import Dispatcher
+from .errors import AlreadyConnected
 
 if TYPE_CHECKING:
     from .connection import Connection, TokenBucket
@@ -103,8 +104,8 @@ class ClientBase(Dispatcher):
     @loop.setter
     def loop(self, loop: asyncio.AbstractEventLoop) -> None:
         if self._conn is not None and not self._conn.is_closing():
-            raise RuntimeError("cannot change client.loop while connected: "
-                               "await client.disconnect() first")
+            raise AlreadyConnected("cannot change client.loop while connected: "
+                                   "await client.disconnect() first")
         self._loop = loop
 
     def is_closing(self) -> bool:

@@ -30,7 +30,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from .errors import InvalidMessage
-from .message import format_tags
+from .message import format_tags, is_middle
 
 __all__ = [
     "register_pattern",
@@ -180,7 +180,7 @@ def _check_value(command: str, name: str, value: str) -> None:
 
 
 def _middle(command: str, name: str, value: str) -> str:
-    if not value or " " in value or value[0] == ":":
+    if not is_middle(value):
         raise InvalidMessage(
             f"{command} not sent: {name}={_shown(command, name, value)} must be "
             "non-empty, without spaces and not start with ':'")
@@ -223,10 +223,9 @@ def _format(form: _Pattern, command: str, kwargs: Mapping[str, Any]) -> str:
     """The line for a form ``_choose`` picked (so no value is misplaced)."""
     parts: list[str] = []
     for token in form.tokens:
-        if type(token) is str:
+        if not isinstance(token, _Field):
             parts.append(token)
             continue
-        assert isinstance(token, _Field)
         value = kwargs.get(token.name)
         if value is None or (token.flag and not value):
             continue

@@ -8,7 +8,8 @@ heard of bottom.
 
 from __future__ import annotations
 
-__all__ = ["BottomError", "InvalidMessage", "NotConnected", "ConnectionFailed", "SaslError"]
+__all__ = ["BottomError", "InvalidMessage", "NotConnected", "AlreadyConnected",
+           "ConnectionFailed", "SaslError"]
 
 
 class BottomError(Exception):
@@ -26,6 +27,11 @@ class InvalidMessage(BottomError, ValueError):
 
 class NotConnected(BottomError, RuntimeError):
     """``send()`` or ``send_raw()`` while the client has no open connection."""
+
+
+class AlreadyConnected(BottomError, RuntimeError):
+    """A change that needs the client disconnected (``client.loop = other``)
+    was made while it is connected."""
 
 
 class ConnectionFailed(BottomError, OSError):

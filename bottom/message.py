@@ -23,6 +23,7 @@ __all__ = [
     "unescape_tag_value",
     "format_tags",
     "parse_tags",
+    "is_middle",
 ]
 
 _UNESCAPES = {":": ";", "s": " ", "\\": "\\", "r": "\r", "n": "\n"}
@@ -115,6 +116,13 @@ def split_source(source: str | None) -> tuple[str | None, str | None, str | None
         return nick or None, user or None, host or None
     nick, at, host = nick.partition("@")
     return nick or None, None, (host or None) if at else None
+
+
+def is_middle(param: str) -> bool:
+    """True if ``param`` may be a middle parameter: not empty, no space, and
+    not starting with ``:`` (only the last parameter may be any of those).
+    The one place this rule is written; ``send()`` checks with it too."""
+    return bool(param) and " " not in param and param[0] != ":"
 
 
 class Message:
@@ -239,7 +247,7 @@ class Message:
         params = self.params
         if params:
             for param in params[:-1]:
-                if not param or " " in param or param[0] == ":":
+                if not is_middle(param):
                     raise InvalidMessage(
                         f"middle parameter {param!r} of {command} is empty, has a space "
                         "or starts with ':'; only the last parameter may")

@@ -1,3 +1,18 @@
 """Shared fixtures: the in-process test server comes from bottom's own plugin."""
 
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from bottom.testing import Server
+
 pytest_plugins = ["bottom.pytest_plugin"]
+
+
+@pytest.fixture
+async def scripted() -> AsyncIterator[Server]:
+    """A server that only records: the test writes every reply."""
+    async with Server(auto_respond=False) as server:
+        yield server

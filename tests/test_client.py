@@ -15,18 +15,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import TIMEOUT, connect, until
 
 import bottom
 from bottom.testing import Server, ServerConnection
-
-TIMEOUT = 10
-
-
-@pytest.fixture
-async def scripted() -> AsyncIterator[Server]:
-    """A server that only records: the test writes every reply."""
-    async with Server(auto_respond=False) as server:
-        yield server
 
 
 @pytest.fixture
@@ -43,11 +35,6 @@ async def sclient(scripted: Server) -> AsyncIterator[bottom.Client]:
     c = bottom.Client(scripted.host, scripted.port, ssl=False, flood_control=False)
     yield c
     await c.disconnect()
-
-
-async def connect(client: bottom.Client, server: Server) -> ServerConnection:
-    await client.connect()
-    return await server.wait_for_connection(timeout=TIMEOUT)
 
 
 async def register(client: bottom.Client, server: Server, nick: str = "bot") -> ServerConnection:
@@ -328,12 +315,6 @@ async def _send_many(client: bottom.Client, total: int) -> None:
         await client.send("privmsg", target="#c", message=f"{padding} {n}")
 
 
-async def _until(condition: Any) -> None:
-    """Let the loop run (I/O included) until condition() is true."""
-    while not condition():
-        await asyncio.sleep(0)
-
-
 # -- middleware -------------------------------------------------------------------
 
 async def test_raw_handlers_can_drop_rewrite_and_inject(sclient: bottom.Client,
@@ -377,7 +358,7 @@ async def test_a_suspended_middleware_keeps_line_order(sclient: bottom.Client,
         chain = sclient._middleware
         return len(chain._backlog or ()) if chain is not None else 0
 
-    await asyncio.wait_for(_until(lambda: held() == 2), TIMEOUT)
+    await until(lambda: held() == 2)
     assert seen == []
     gate.set()
     for _ in range(3):
@@ -415,8 +396,11 @@ async def test_a_client_made_outside_any_loop_binds_to_the_loop_that_connects(
     client = bottom.Client(irc_server.host, irc_server.port, ssl=False)
     await client.connect()
     assert client.loop is asyncio.get_running_loop()
-    with pytest.raises(RuntimeError, match="disconnect"):
-        client.loop = asyncio.new_event_loop()
+    other = asyncio.new_event_loop()
+    with pytest.raises(bottom.AlreadyConnected, match="disconnect") as raised:
+        client.loop = other
+    other.close()
+    assert isinstance(raised.value, RuntimeError)  # DESIGN: a RuntimeError
     await client.disconnect()
 
 
@@ -626,7 +610,7 @@ async def test_disconnect_abandons_a_connect_still_in_progress() -> None:
         seen: list[str] = []
         client.on("client_connect", lambda: seen.append("connect"))
         connecting = asyncio.ensure_future(client.connect())
-        await asyncio.wait_for(_until(lambda: client._opening is not None), TIMEOUT)
+        await until(lambda: client._opening is not None)
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             await asyncio.wait_for(client.disconnect(), TIMEOUT)

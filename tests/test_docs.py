@@ -36,7 +36,7 @@ from bottom.testing import Server
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 DOCS = ROOT / "docs"
-TIMEOUT = 25.0
+TIMEOUT = 60.0  # subprocesses on a loaded 2-core machine start slowly
 
 
 def _load_docs_extension() -> types.ModuleType:

@@ -4,21 +4,13 @@ disconnect, QUIT's place in line, and the keepalive PING's."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+from helpers import TIMEOUT
 
 import bottom
 from bottom.testing import Server
-
-TIMEOUT = 10
-
-
-@pytest.fixture
-async def scripted() -> AsyncIterator[Server]:
-    async with Server(auto_respond=False) as server:
-        yield server
 
 
 async def test_a_close_before_connect_resumes_is_an_ordinary_disconnect(

@@ -660,7 +660,8 @@ async def test_python_m_bottom_testing_prints_its_port_and_serves() -> None:
         stdout=asyncio.subprocess.PIPE)
     try:
         assert proc.stdout is not None
-        first = await asyncio.wait_for(proc.stdout.readline(), TIMEOUT)
+        # A new interpreter on a loaded machine: be generous.
+        first = await asyncio.wait_for(proc.stdout.readline(), TIMEOUT * 6)
         match = re.fullmatch(rb"listening on 127\.0\.0\.1:(\d+)\n", first)
         assert match, first
         reader, writer = await asyncio.open_connection("127.0.0.1", int(match[1]))

@@ -1,0 +1,34 @@
+"""What many test files share: a timeout, connecting to a test server,
+syncing with the client, and waiting for a condition."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+import bottom
+from bottom.testing import Server, ServerConnection
+
+#: Generous: only what a test checks, never the machine's load, may decide it.
+TIMEOUT = 10
+
+
+async def connect(client: bottom.Client, server: Server) -> ServerConnection:
+    """Connect ``client`` and return the server's side of the connection."""
+    await client.connect()
+    return await server.wait_for_connection(timeout=TIMEOUT)
+
+
+async def sync(conn: ServerConnection, token: str = "sync") -> None:
+    """Return once the client handled every line sent before this one."""
+    conn.send_line(f"PING :{token}")
+    await conn.wait_for_line(lambda m: m.command == "PONG" and m.params[-1:] == (token,),
+                             timeout=TIMEOUT)
+
+
+async def until(condition: Callable[[], object], timeout: float = TIMEOUT) -> None:
+    """Let the loop (I/O included) run until ``condition()`` is true."""
+    async def poll() -> None:
+        while not condition():
+            await asyncio.sleep(0)
+    await asyncio.wait_for(poll(), timeout)
