@@ -43,7 +43,7 @@ if not __package__:
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import bottom
-from bench.dispatch import HOST, ROOT, privmsgs
+from bench.blast import HOST, ROOT, privmsgs
 from bench.options import positive_int
 from bench.processes import ListeningProcess
 

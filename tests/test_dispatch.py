@@ -63,6 +63,35 @@ def test_handlers_with_var_kwargs_receive_everything(hub: Dispatcher) -> None:
     assert seen == [(1, {"b": 2})]
 
 
+async def test_a_handler_changing_its_kwargs_changes_nothing_for_the_next(
+        hub: Dispatcher) -> None:
+    # The kwargs are built once per line and shared by every handler's call;
+    # each **kwargs handler must still get a dict of its own.
+    seen: list[Any] = []
+
+    def rewriter(**kwargs: Any) -> None:
+        kwargs["message"] = "rewritten"
+        del kwargs["nick"]
+        kwargs["extra"] = True
+        seen.append(sorted(kwargs))
+
+    async def async_rewriter(**kwargs: Any) -> None:
+        kwargs.clear()
+
+    hub.on("privmsg", rewriter)
+    hub.on("privmsg", async_rewriter)
+    hub.on("privmsg", lambda **kwargs: seen.append(dict(kwargs)))
+    hub.on("privmsg", lambda nick, message: seen.append((nick, message)))
+    hub.on("privmsg", rewriter)
+    waiting = asyncio.ensure_future(hub.wait("privmsg"))
+    await asyncio.sleep(0)  # the wait is registered on its first step
+    sent = {"nick": "n", "user": "u", "host": "h", "target": "#c", "message": "hi"}
+    await hub.trigger("privmsg", **sent)
+    changed = ["extra", "host", "message", "target", "user"]
+    assert seen == [changed, sent, ("n", "hi"), changed]
+    assert await waiting == sent
+
+
 async def test_sync_and_async_handlers_start_in_registration_order(hub: Dispatcher) -> None:
     order: list[str] = []
 

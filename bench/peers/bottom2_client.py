@@ -5,7 +5,9 @@ coroutine) or a coroutine function; either way bottom 2 starts one Task
 for the line's middleware and one per handler call.  It cannot parse
 IRCv3 tags (a tagged line is dropped as an unknown command), so it is
 given the untagged stream and, for ``parse``, the untagged corpus lines.
-``parse``: ``bottom.unpack.unpack_command`` (line -> event and kwargs).
+Handlers must take ``**kwargs`` in this version (the ``kwargs`` form;
+``def h(message)`` and ``def h(nick, target, message)`` are not
+supported).  ``parse``: ``bottom.unpack.unpack_command`` (line -> event and kwargs).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from importlib.metadata import version
 from typing import Any
 
 import harness
-from harness import HOST, Counter
+from harness import HOST, Counter, Options
 
 import bottom
 from bottom import unpack
@@ -30,7 +32,7 @@ async def _blast(client: Any, counter: Counter) -> None:
     await client.disconnect()
 
 
-async def sync(port: int, counter: Counter) -> None:
+async def sync(port: int, counter: Counter, options: Options) -> None:
     client = bottom.Client(HOST, port, ssl=False, loop=asyncio.get_running_loop())
 
     @client.on("PRIVMSG")
@@ -40,7 +42,7 @@ async def sync(port: int, counter: Counter) -> None:
     await _blast(client, counter)
 
 
-async def async_(port: int, counter: Counter) -> None:
+async def async_(port: int, counter: Counter, options: Options) -> None:
     client = bottom.Client(HOST, port, ssl=False, loop=asyncio.get_running_loop())
 
     @client.on("PRIVMSG")
@@ -83,6 +85,6 @@ async def memory(port: int, clients: int) -> list[Any]:
 
 
 if __name__ == "__main__":
-    harness.main("bottom 2", version("bottom"), sync=sync, async_=async_, parse=parse,
-                 parse_lines=untagged, memory=memory,
+    harness.main("bottom 2", version("bottom"), sync=sync, async_=async_, forms=("kwargs",),
+                 parse=parse, parse_lines=untagged, memory=memory,
                  notes="untagged stream and corpus (no IRCv3 tag support)")

@@ -17,7 +17,7 @@ import socket
 from collections.abc import Callable
 
 import harness
-from harness import HOST, Counter
+from harness import HOST, Counter, Options
 
 
 class _Lines(asyncio.Protocol):
@@ -54,14 +54,14 @@ async def _blast(port: int, counter: Counter, on_line: Callable[[bytes], None]) 
     transport.close()
 
 
-async def sync(port: int, counter: Counter) -> None:
+async def sync(port: int, counter: Counter, options: Options) -> None:
     def handler(line: bytes) -> None:
         counter.hit()
 
     await _blast(port, counter, handler)
 
 
-async def async_(port: int, counter: Counter) -> None:
+async def async_(port: int, counter: Counter, options: Options) -> None:
     loop = asyncio.get_running_loop()
 
     async def handler(line: bytes) -> None:

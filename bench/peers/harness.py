@@ -10,15 +10,25 @@ was asked (``{"error": ...}``); the orchestrators in bench/ read that line.
 Subcommands, the same for every program::
 
     dispatch --port P --lines N --mode sync|async [--gc on|off]
+             [--form message|named|kwargs] [--state on|off]
     parse    --corpus FILE --repeats R
-    memory   --port P --clients K
+    memory   --port P --clients K [--quiet SECONDS]
 
 ``dispatch`` counts PRIVMSG handler calls against bench/dispatch.py's
 blasting server; ``--gc off`` disables the collector for the run and
-reports what ``gc.collect()`` then finds (``unreachable``).  ``parse``
-times the library's line parser against ``line.split(" ")`` over a corpus
-file (one line per line).  ``memory`` holds K idle registered clients
-against ``python -m bottom.testing`` and reports the RSS they added.
+reports what ``gc.collect()`` then finds (``unreachable``).  ``--form``
+is how the handler is written (:data:`FORMS`); a library whose API has a
+single handler shape declares no forms and runs that shape whatever is
+asked, reporting ``"form": "native"``.  ``--state on`` asks for the
+library's network-state tracking (only programs that declare it).
+``parse`` times the library's line parser against ``line.split(" ")``
+over a corpus file (one line per line).  ``memory`` holds K idle
+registered clients against ``python -m bottom.testing`` and reports the
+RSS they added right after the last registration and again after
+``--quiet`` seconds of idling (timers and buffers made after
+registration count); it prints a first JSON line with ``"phase":
+"registered"`` as soon as the first figure is known, so an orchestrator
+can start the next program while this one sits out its quiet period.
 """
 
 from __future__ import annotations
@@ -36,8 +46,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["Counter", "DispatchRun", "MemoryRun", "ParseLoop", "main", "raise_nofile",
-           "rss_kib", "wait_thread"]
+__all__ = ["FORMS", "NATIVE", "Counter", "DispatchRun", "MemoryRun", "Options", "ParseLoop",
+           "main", "raise_nofile", "rss_kib", "wait_thread"]
 
 HOST = "127.0.0.1"
 #: The line that makes the blasting server start (peers send USER instead).
@@ -46,6 +56,23 @@ BLAST = "BLAST"
 TIMEOUT = 600.0
 #: Seconds a closed connection's last handler calls may take to come in.
 _GRACE = 5.0
+#: How a handler is written: ``def h(message)``, ``def h(nick, target,
+#: message)`` (the library's names for them), ``def h(**kwargs)``.
+FORMS = ("message", "named", "kwargs")
+#: The form a library with one handler shape reports.
+NATIVE = "native"
+
+
+class Options:
+    """What a dispatch run asks of a program besides port and counter."""
+
+    __slots__ = ("form", "state")
+
+    def __init__(self, form: str, state: bool) -> None:
+        self.form = form
+        """One of :data:`FORMS`, or :data:`NATIVE` for a one-shape library."""
+        self.state = state
+        """Track network state (only for programs that declare they can)."""
 
 
 class Counter:
@@ -154,9 +181,10 @@ def _collections() -> list[int]:
 
 # Aliases are evaluated at run time, on 3.9 too: no ``X | Y`` in them.
 
-#: ``run(port, counter)`` connects, makes the server blast and returns once
-#: ``counter`` is done; a coroutine function, or a plain one (threaded peers).
-DispatchRun = Callable[[int, Counter], Any]
+#: ``run(port, counter, options)`` connects, makes the server blast and
+#: returns once ``counter`` is done; a coroutine function, or a plain one
+#: (threaded peers).
+DispatchRun = Callable[[int, Counter, Options], Any]
 #: ``loop(lines)`` parses every line once and drops the results; the lines
 #: are ``str``, or ``bytes`` after a ``parse_lines`` that encodes them.
 ParseLoop = Callable[[list[Any]], None]
@@ -219,12 +247,13 @@ def _run(function: Callable[..., Any], *args: Any) -> None:
         asyncio.run(result)
 
 
-def _dispatch(run: DispatchRun, port: int, lines: int, collect: bool) -> dict[str, Any]:
+def _dispatch(run: DispatchRun, port: int, lines: int, collect: bool,
+              options: Options) -> dict[str, Any]:
     counter = Counter(lines)
     if not collect:
         gc.collect()
         gc.disable()
-    _run(run, port, counter)
+    _run(run, port, counter, options)
     result = counter.result()
     if not collect:
         # Everything the run left that only the collector can free: cycles.
@@ -233,37 +262,48 @@ def _dispatch(run: DispatchRun, port: int, lines: int, collect: bool) -> dict[st
     return result
 
 
-def _memory(run: MemoryRun, port: int, clients: int) -> dict[str, Any]:
+def _memory(run: MemoryRun, port: int, clients: int, quiet: float,
+            head: dict[str, Any]) -> dict[str, Any]:
     raise_nofile(clients * 2 + 100)
-    rss: list[int] = []
+    out: dict[str, Any] = {"clients": clients, "quiet_seconds": quiet}
 
     async def hold() -> None:
-        # Both samples inside the running loop, so the loop itself is in
-        # neither difference; the second with every client still held.
+        # Every sample inside the running loop, so the loop itself is in
+        # no difference; the later ones with every client still held.
         gc.collect()
-        rss.append(rss_kib())
+        before = out["rss_before_kib"] = rss_kib()
         held = run(port, clients)
         if asyncio.iscoroutine(held):
             held = await held
         gc.collect()
-        rss.append(rss_kib())
+        after = out["rss_after_kib"] = rss_kib()
+        out["kib_per_client"] = (after - before) / clients
+        print(json.dumps({**head, **out, "phase": "registered"}), flush=True)
+        # Idle as a deployed bot idles: the loop (or the library's threads)
+        # runs its timers and the server its pings, nothing else happens.
+        await asyncio.sleep(quiet)
+        gc.collect()
+        idle = out["rss_quiet_kib"] = rss_kib()
+        out["kib_per_client_quiet"] = (idle - before) / clients
         del held
 
     asyncio.run(hold())
-    before, after = rss
-    return {"clients": clients, "rss_before_kib": before, "rss_after_kib": after,
-            "kib_per_client": (after - before) / clients}
+    return out
 
 
 def main(library: str, version: str, *, sync: DispatchRun | None = None,
-         async_: DispatchRun | None = None, parse: ParseLoop | None = None,
+         async_: DispatchRun | None = None, forms: tuple[str, ...] = (),
+         state: bool = False, parse: ParseLoop | None = None,
          parse_lines: Callable[[list[str]], list[Any]] | None = None,
          memory: MemoryRun | None = None, notes: str = "") -> None:
     """Parse the command line, run what it asks, print one JSON object.
 
     A mode the library has no API for (``None`` here) prints ``{"error":
-    "..."}``.  ``parse_lines`` narrows the corpus to what the parser
-    accepts (and says so in ``notes``).
+    "..."}``, and so does a form not in ``forms`` when ``forms`` is not
+    empty (a library with no forms runs its one shape for any form asked,
+    reported as ``"form": "native"``) and ``--state on`` without ``state``.
+    ``parse_lines`` narrows the corpus to what the parser accepts (and
+    says so in ``notes``).
     """
     parser = argparse.ArgumentParser(description=f"{library} client for bottom's bench/")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -272,12 +312,15 @@ def main(library: str, version: str, *, sync: DispatchRun | None = None,
     dispatch.add_argument("--lines", type=int, required=True)
     dispatch.add_argument("--mode", choices=("sync", "async"), required=True)
     dispatch.add_argument("--gc", choices=("on", "off"), default="on")
+    dispatch.add_argument("--form", choices=FORMS, default="message")
+    dispatch.add_argument("--state", choices=("on", "off"), default="off")
     parse_command = commands.add_parser("parse")
     parse_command.add_argument("--corpus", required=True)
     parse_command.add_argument("--repeats", type=int, default=5)
     memory_command = commands.add_parser("memory")
     memory_command.add_argument("--port", type=int, required=True)
     memory_command.add_argument("--clients", type=int, default=1000)
+    memory_command.add_argument("--quiet", type=float, default=0.0)
     args = parser.parse_args()
 
     out: dict[str, Any] = {"library": library, "version": version,
@@ -285,10 +328,17 @@ def main(library: str, version: str, *, sync: DispatchRun | None = None,
     try:
         if args.command == "dispatch":
             run = sync if args.mode == "sync" else async_
+            form = args.form if forms else NATIVE
+            out.update(form=form, state=args.state)
             if run is None:
                 out["error"] = f"no {args.mode} handlers in {library}'s API"
+            elif form not in forms and form != NATIVE:
+                out["error"] = f"no {form} form of handler in {library}'s API"
+            elif args.state == "on" and not state:
+                out["error"] = f"no state tracking in {library}"
             else:
-                out.update(_dispatch(run, args.port, args.lines, args.gc == "on"))
+                out.update(_dispatch(run, args.port, args.lines, args.gc == "on",
+                                     Options(form, args.state == "on")))
         elif args.command == "parse":
             if parse is None:
                 out["error"] = f"{library} has no public line parser"
@@ -301,7 +351,7 @@ def main(library: str, version: str, *, sync: DispatchRun | None = None,
         elif memory is None:
             out["error"] = f"no memory program for {library}"
         else:
-            out.update(_memory(memory, args.port, args.clients))
+            out.update(_memory(memory, args.port, args.clients, args.quiet, out))
     except Exception as exc:  # reported in the table, never a crash of the run
         out["error"] = f"{type(exc).__name__}: {exc}"
     print(json.dumps(out), flush=True)

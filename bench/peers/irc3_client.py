@@ -2,7 +2,11 @@
 
 irc3 matches each line against the regular expressions of the events
 registered; a plain handler is run through ``loop.call_soon``, a
-coroutine handler as one Task per line.  No public line parser: irc3
+coroutine handler as one Task per line.  irc3 passes every group of the
+event's expression by name, so a handler takes them all: ``named`` is
+``def h(mask, event, target, data, tags=None)``, ``kwargs`` is ``def
+h(**kwargs)``, and there is no ``message`` form (``def h(data)`` would
+fail on the other names).  No public line parser: irc3
 parses by matching those expressions, so ``parse`` reports that.
 """
 
@@ -14,7 +18,7 @@ from typing import Any
 
 import harness
 import irc3
-from harness import HOST, Counter
+from harness import HOST, Counter, Options
 
 
 def _bot(port: int, nick: str) -> Any:
@@ -32,18 +36,24 @@ async def _blast(port: int, counter: Counter, handler: Any) -> None:
     bot.protocol.transport.close()
 
 
-async def sync(port: int, counter: Counter) -> None:
-    def on_privmsg(**kwargs: Any) -> None:
+async def sync(port: int, counter: Counter, options: Options) -> None:
+    def by_names(mask: Any, event: Any, target: Any, data: Any, tags: Any = None) -> None:
         counter.hit()
 
-    await _blast(port, counter, on_privmsg)
-
-
-async def async_(port: int, counter: Counter) -> None:
-    async def on_privmsg(**kwargs: Any) -> None:
+    def by_kwargs(**kwargs: Any) -> None:
         counter.hit()
 
-    await _blast(port, counter, on_privmsg)
+    await _blast(port, counter, by_names if options.form == "named" else by_kwargs)
+
+
+async def async_(port: int, counter: Counter, options: Options) -> None:
+    async def by_names(mask: Any, event: Any, target: Any, data: Any, tags: Any = None) -> None:
+        counter.hit()
+
+    async def by_kwargs(**kwargs: Any) -> None:
+        counter.hit()
+
+    await _blast(port, counter, by_names if options.form == "named" else by_kwargs)
 
 
 async def memory(port: int, clients: int) -> list[Any]:
@@ -65,5 +75,6 @@ async def memory(port: int, clients: int) -> list[Any]:
 
 
 if __name__ == "__main__":
-    harness.main("irc3", version("irc3"), sync=sync, async_=async_, memory=memory,
+    harness.main("irc3", version("irc3"), sync=sync, async_=async_,
+                 forms=("named", "kwargs"), memory=memory,
                  notes="IrcBot + irc3.plugins.core; sync handlers via call_soon")

@@ -1,7 +1,9 @@
 """jaraco's ``irc`` (PyPI ``irc``), through its asyncio client ``irc.client_aio``.
 
 ``dispatch --mode sync``: an ``AioReactor`` with a global ``pubmsg``
-handler (every blasted line goes to a channel).  The library has no
+handler (every blasted line goes to a channel); ``handler(connection,
+event)`` is the library's only handler shape, so it is run for every
+``--form`` and reported as ``native``.  The library has no
 coroutine handlers, so ``async`` reports that.  It exposes no line parser
 of its own (``ServerConnection._process_line`` is private), so ``parse``
 reports that too.  ``memory``: connections from one reactor, 100 at a
@@ -17,10 +19,10 @@ from typing import Any
 import harness
 import irc.client
 import irc.client_aio
-from harness import HOST, Counter
+from harness import HOST, Counter, Options
 
 
-async def sync(port: int, counter: Counter) -> None:
+async def sync(port: int, counter: Counter, options: Options) -> None:
     reactor = irc.client_aio.AioReactor(loop=asyncio.get_running_loop())
 
     def on_pubmsg(connection: Any, event: Any) -> None:

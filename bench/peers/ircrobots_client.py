@@ -2,7 +2,8 @@
 
 ircrobots reads 1,024 bytes at a time, keeps the connection's state with
 ircstates, and calls the coroutine ``line_read`` for every line (no plain
-handlers: ``sync`` reports that).  ``parse``: ``irctokens.tokenise``, the
+handlers: ``sync`` reports that; ``line_read(line)`` is its only shape,
+``native`` for every form).  ``parse``: ``irctokens.tokenise``, the
 tokenizer ircrobots is built on (installed with it).
 """
 
@@ -15,7 +16,7 @@ from typing import Any
 
 import harness
 import irctokens
-from harness import HOST, Counter
+from harness import HOST, Counter, Options
 from ircrobots import Bot, ConnectionParams, Server
 
 
@@ -54,7 +55,7 @@ async def _stop(runner: asyncio.Task[None]) -> None:
         await runner
 
 
-async def async_(port: int, counter: Counter) -> None:
+async def async_(port: int, counter: Counter, options: Options) -> None:
     bot = _Bot(_Counting, counter=counter)
     counter.start()  # the handshake sends CAP LS, NICK and USER, which start the blast
     await bot.add_server("bench", ConnectionParams("bench", HOST, port, tls=None))

@@ -2,7 +2,8 @@
 
 miniirc reads the socket in its own thread and, by default, starts a new
 thread per handler call, which is what is measured (``sync``; it has no
-coroutine handlers).  ``parse``: ``miniirc.ircv3_message_parser``.
+coroutine handlers).  ``handler(irc, hostmask, args)`` is its only
+handler shape (``native`` for every form).  ``parse``: ``miniirc.ircv3_message_parser``.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any
 
 import harness
 import miniirc
-from harness import HOST, Counter
+from harness import HOST, Counter, Options
 
 
 def _irc(port: int, nick: str) -> Any:
@@ -21,7 +22,7 @@ def _irc(port: int, nick: str) -> Any:
                        ping_interval=600)
 
 
-def sync(port: int, counter: Counter) -> None:
+def sync(port: int, counter: Counter, options: Options) -> None:
     irc = _irc(port, "bench")
     lock = threading.Lock()  # handlers run in many threads at once
 

@@ -1,7 +1,8 @@
 """``pydle``: a ``pydle.Client`` subclass overriding ``on_message``.
 
 pydle's handlers are coroutines only (``sync`` reports that), and it
-starts one Task per line (``on_raw``).  ``parse``:
+starts one Task per line (``on_raw``).  Overriding ``on_message(target,
+by, message)`` is its only handler shape (``native`` for every form).  ``parse``:
 ``TaggedMessage.parse`` (bytes in, as pydle reads them).
 """
 
@@ -13,7 +14,7 @@ from typing import Any
 
 import harness
 import pydle
-from harness import HOST, Counter
+from harness import HOST, Counter, Options
 from pydle.features.ircv3.tags import TaggedMessage
 
 
@@ -27,7 +28,7 @@ class _Counting(pydle.Client):  # type: ignore[misc]
         self.counter.fail("connection closed")  # and no reconnect
 
 
-async def async_(port: int, counter: Counter) -> None:
+async def async_(port: int, counter: Counter, options: Options) -> None:
     client = _Counting("bench", realname="bench")
     client.counter = counter
     counter.start()  # connect() sends CAP LS, NICK and USER, which start the blast
