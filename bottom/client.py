@@ -126,6 +126,7 @@ class Client(Lifecycle, Incoming, RequestsMixin):
         checked = check_client_options(**{name: value for name, value in locals().items()
                                           if name not in ("self", "__class__")})
         caps, alt_nicks = checked["caps"], checked["alt_nicks"]
+        sasl_mechanisms = checked["sasl_mechanisms"]
         super().__init__()
         self._route = check_route(ssl=ssl, proxy=proxy, local_addr=local_addr,
                                   happy_eyeballs_delay=happy_eyeballs_delay,

@@ -157,10 +157,16 @@ def _check_one(name: str, value: Any) -> Any:
         value = _strings(name, value)
         for nick in value:
             _nick("alt_nicks", nick)
+    elif name == "sasl_mechanisms":
+        value = _strings(name, value)
+        if not value:
+            raise ValueError("sasl_mechanisms must name at least one SASL mechanism")
+        for mechanism in value:
+            _text("sasl_mechanisms", mechanism, optional=False)
     return value
 
 
-_FLAGS = frozenset({"auto_pong", "flood_control", "ctcp_replies", "track_state"})
+_FLAGS = frozenset({"auto_pong", "flood_control", "ctcp_replies", "who_on_join", "rejoin"})
 # name -> (None allowed, 0 allowed)
 _TIMES = {
     "flood_rate": (False, False), "ping_interval": (True, False),
@@ -188,7 +194,19 @@ _CHECKS: dict[str, Any] = {
     "sasl": _sasl,
     "ctcp_version": lambda v: _text("ctcp_version", v, optional=False, spaces=True,
                                     empty=True),
+    "track_state": lambda v: None if v is None else _flag("track_state", v),
+    "max_tracked_users": lambda v: _integer("max_tracked_users", v, 1, None, "an int >= 1"),
+    "max_tracked_channels": lambda v: _integer("max_tracked_channels", v, 1, None,
+                                               "an int >= 1"),
 }
+
+#: Client keywords checked elsewhere, by the code that owns them:
+#: transport.check_route (proxy, local_addr, happy_eyeballs_delay,
+#: transport, url).
+CHECKED_ELSEWHERE = frozenset({"proxy", "local_addr", "happy_eyeballs_delay", "transport",
+                               "url"})
+#: every keyword this module checks itself
+CHECKED_HERE = frozenset({*_FLAGS, *_TIMES, *_CHECKS, "caps", "alt_nicks", "sasl_mechanisms"})
 
 
 def _raise(error: Exception) -> None:

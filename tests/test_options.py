@@ -28,7 +28,10 @@ VALID: dict[str, Any] = dict(
     connect_timeout=30.0, max_line_bytes=65536, reconnect=False, nick="bot", username="bot",
     realname="A bot", password="pass word", sasl=("account", "secret"),
     caps=("multi-prefix",), alt_nicks=("bot_",), register_timeout=60.0, ctcp_replies=True,
-    ctcp_version="bottom", disconnect_timeout=10.0, track_state=True,
+    ctcp_version="bottom", disconnect_timeout=10.0, track_state=True, who_on_join=True,
+    rejoin=True, max_tracked_users=200_000, max_tracked_channels=10_000,
+    sasl_mechanisms=("SCRAM-SHA-256", "PLAIN"), proxy=None, local_addr=None,
+    happy_eyeballs_delay=None, transport="tcp", url=None,
 )
 
 not_number = st.one_of(st.none(), st.booleans(), st.text(max_size=3), st.lists(st.integers()))
@@ -81,13 +84,33 @@ INVALID: dict[str, st.SearchStrategy[Any]] = {
     "disconnect_timeout": st.one_of(not_number, st.floats(max_value=-0.001),
                                     st.just(math.inf), st.just(math.nan)),
     "auto_pong": not_flag, "flood_control": not_flag, "ctcp_replies": not_flag,
-    "track_state": not_flag,
+    "track_state": st.one_of(st.integers(), st.text(max_size=3)),
+    "who_on_join": not_flag, "rejoin": not_flag,
+    "max_tracked_users": st.one_of(st.integers(max_value=0), st.floats(), st.booleans(),
+                                   st.none()),
+    "max_tracked_channels": st.one_of(st.integers(max_value=0), st.floats(), st.booleans(),
+                                      st.none()),
+    "sasl_mechanisms": st.one_of(st.text(max_size=5), st.integers(), st.just(()),
+                                 st.lists(st.integers(), min_size=1), st.just([""])),
+    # Checked by transport.check_route (options.CHECKED_ELSEWHERE):
+    "proxy": st.one_of(st.integers(), st.sampled_from(["ftp://h:1", "socks5://", "nonsense"])),
+    "local_addr": st.one_of(st.integers(), st.just(("127.0.0.1",)), st.just("127.0.0.1")),
+    "happy_eyeballs_delay": st.one_of(st.text(max_size=3), st.just(-1.0)),
+    "transport": st.one_of(st.integers(), st.sampled_from(["udp", "", "TCP "])),
+    "url": st.one_of(st.integers(), st.sampled_from(["http://x", "ws://"])),
 }
+CHECKED_ELSEWHERE_HERE = {"proxy", "local_addr", "happy_eyeballs_delay", "transport", "url"}
 
 
 def test_the_valid_defaults_pass() -> None:
     checked = check_client_options(**VALID)
     assert checked == VALID
+
+
+def test_the_keywords_checked_elsewhere_are_named_in_options() -> None:
+    from bottom.options import CHECKED_ELSEWHERE
+
+    assert CHECKED_ELSEWHERE == CHECKED_ELSEWHERE_HERE
 
 
 def test_every_keyword_has_invalid_values_to_try() -> None:
@@ -99,7 +122,7 @@ def test_every_client_keyword_is_checked() -> None:
     assert keywords <= set(VALID)
 
 
-@pytest.mark.parametrize("name", sorted(INVALID))
+@pytest.mark.parametrize("name", sorted(set(INVALID) - CHECKED_ELSEWHERE_HERE))
 @settings(max_examples=15, deadline=None)
 @given(data=st.data())
 def test_every_invalid_value_is_refused_by_name(name: str, data: st.DataObject) -> None:
@@ -223,3 +246,19 @@ async def test_the_client_checks_send_send_raw_on_and_wait_at_the_call() -> None
         client.on("", print)
     with pytest.raises(ValueError, match="event"):
         await client.wait("")
+
+
+
+@pytest.mark.parametrize(("keywords", "error", "text"), [
+    ({"track_state": "yes"}, TypeError, "track_state must be True or False"),
+    ({"who_on_join": 1}, TypeError, "who_on_join must be True or False"),
+    ({"rejoin": None}, TypeError, "rejoin must be True or False"),
+    ({"max_tracked_users": 0}, ValueError, "max_tracked_users must be an int >= 1"),
+    ({"max_tracked_channels": 2.5}, TypeError, "max_tracked_channels must be an int >= 1"),
+    ({"sasl_mechanisms": "PLAIN"}, TypeError, "sasl_mechanisms must be an iterable of str"),
+    ({"sasl_mechanisms": ()}, ValueError, "sasl_mechanisms must name at least one"),
+])
+def test_state_and_sasl_keywords_are_checked(keywords: dict[str, object],
+                                             error: type[Exception], text: str) -> None:
+    with pytest.raises(error, match=text):
+        Client("127.0.0.1", 6667, **keywords)

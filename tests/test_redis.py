@@ -17,7 +17,7 @@ import bottom
 from bottom.redis import Gateway, RecordError, RedisUnavailable, Worker
 from bottom.redis.records import VERSION, Keys, decode_channel, decode_event, encode_event
 from bottom.testing import Server
-from tests.redisserver import (  # noqa: F401  (fixtures)
+from redisserver import (  # noqa: F401  (fixtures)
     RedisServer,
     _redis_session,
     redis_server,

@@ -10,7 +10,7 @@ import pytest
 
 import bottom
 from bottom.redis import Gateway, MirroredChannel, MirroredUser, RecordError, Worker
-from tests.redisserver import (  # noqa: F401  (fixtures)
+from redisserver import (  # noqa: F401  (fixtures)
     RedisServer,
     _redis_session,
     redis_server,
