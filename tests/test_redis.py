@@ -12,16 +12,16 @@ from typing import Any
 
 import pytest
 import pytest_asyncio
-
-import bottom
-from bottom.redis import Gateway, RecordError, RedisUnavailable, Worker
-from bottom.redis.records import VERSION, Keys, decode_channel, decode_event, encode_event
-from bottom.testing import Server
 from redisserver import (  # noqa: F401  (fixtures)
     RedisServer,
     _redis_session,
     redis_server,
 )
+
+import bottom
+from bottom.redis import Gateway, RecordError, RedisUnavailable, Worker
+from bottom.redis.records import VERSION, Keys, decode_channel, decode_event, encode_event
+from bottom.testing import Server
 
 TIMEOUT = 60.0  # generous: the machine's load must never decide a test
 realserver = pytest.mark.realserver

@@ -7,14 +7,14 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-
-import bottom
-from bottom.redis import Gateway, MirroredChannel, MirroredUser, RecordError, Worker
 from redisserver import (  # noqa: F401  (fixtures)
     RedisServer,
     _redis_session,
     redis_server,
 )
+
+import bottom
+from bottom.redis import Gateway, MirroredChannel, MirroredUser, RecordError, Worker
 
 pytestmark = pytest.mark.realserver
 

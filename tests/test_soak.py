@@ -29,7 +29,6 @@ import pytest
 
 import bottom
 
-
 MiB = 1024 * 1024
 SOAK_SECONDS = float(os.environ.get("BOTTOM_SOAK_SECONDS", "60"))
 # The suite's default timeout (120 s) would cut a 10-minute soak short.
