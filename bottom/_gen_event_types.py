@@ -23,7 +23,15 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from .events import CTCP, CTCP_REPLY, EVENT_KWARGS, INVALID_COMMAND, NUMERICS, message_to_event
+from .events import (
+    CTCP,
+    CTCP_REPLY,
+    EVENT_KWARGS,
+    INVALID_COMMAND,
+    NUMERICS,
+    TRACKING_KWARGS,
+    message_to_event,
+)
 from .message import Message
 
 __all__ = ["COMMAND", "TARGET", "render", "main"]
@@ -34,7 +42,9 @@ TARGET = Path(__file__).with_name("event_types.py")
 
 # Local events are triggered by the Client with values of these types.
 _LOCAL_TYPES = {"host": "str", "port": "int", "nick": "str", "reason": "str",
-                "permanent": "bool"}
+                "permanent": "bool", "channel": "str", "code": "str"}
+# kwargs the client adds with state tracking: no sample line shows them.
+_TRACKING_TYPES = {"channels": "NotRequired[list[str]]"}
 _SAMPLE = ("+1", "2", "3", "4", "5", "6", "7", "8 x")
 _SOURCES = ("nick!user@host", "irc.example.net", None)
 _GENERIC_NUMERIC = "999"
@@ -123,9 +133,11 @@ def _server_shape(name: str, documented: tuple[str, ...]) -> Shape:
             seen.setdefault(key, []).append(value)
     if not hits:
         raise SystemExit(f"no sample line triggers {name} with its documented kwargs")
-    order = ["tags", *documented]
+    added = TRACKING_KWARGS.get(name, ())
+    order = ["tags", *(key for key in documented if key not in added)]
     return tuple((key, _type_name(seen[key]) if len(seen[key]) == hits
-                  else f"NotRequired[{_type_name(seen[key])}]") for key in order)
+                  else f"NotRequired[{_type_name(seen[key])}]") for key in order) + tuple(
+        (key, _TRACKING_TYPES[key]) for key in added)
 
 
 def shapes() -> dict[str, Shape]:

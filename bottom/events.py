@@ -262,6 +262,12 @@ def _document() -> None:
 
 _document()
 
+#: kwargs the Client adds to an event when it tracks state: QUIT and NICK
+#: carry ``channels``, the channels the user was in (sorted names).
+TRACKING_KWARGS: dict[str, tuple[str, ...]] = {"QUIT": ("channels",), "NICK": ("channels",)}
+for _name, _added in TRACKING_KWARGS.items():
+    EVENT_KWARGS[_name] = (*EVENT_KWARGS[_name], *_added)
+
 
 # The same few hundred sources send most lines; splitting each once saves a
 # third of the mapping time.  Bounded: cleared when it reaches the limit.

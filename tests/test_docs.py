@@ -314,6 +314,10 @@ async def test_local_events_carry_the_kwargs_the_reference_lists(irc_server: Ser
         await asyncio.wait_for(refused.wait("client_disconnect"), TIMEOUT)
 
     documented = {name: set(kwargs) for name, (kwargs, _) in bottom_docs.LOCAL_EVENTS.items()}
+    # A refused rejoin needs a reconnect and a ban: tests/test_state_client.py
+    # checks its kwargs against this same table.
+    rejoin_failed = documented.pop("CLIENT_REJOIN_FAILED")
+    assert rejoin_failed == {"channel", "code", "reason"}
     assert seen == documented
 
 

@@ -52,15 +52,22 @@ def make_client(where: Mapping[str, Any], *, nick: str, password: str | None = N
             raise Unsupported(
                 f"{_ASKED_BY.get(keyword, keyword)} needs Client({keyword}=...), which this "
                 f"bottom ({client_class.__module__}) does not have yet")
+    if "who_on_join" in parameters:
+        # The command line shows lines, not who is where: no WHO after JOIN.
+        options.setdefault("who_on_join", False)
     try:
         return client_class(**where, nick=nick, password=password, realname=REALNAME,
                             **options)
-    except TypeError as exc:  # a keyword refused although the signature has it
-        raise Unsupported(f"this bottom cannot connect that way: {exc}") from None
-    except InvalidMessage as exc:
+    except (InvalidMessage, ValueError, TypeError) as exc:
         # The client's message names the keyword ("nick=", "password=<hidden>").
-        option = "--password" if "password=" in str(exc) else "--nick"
-        raise ValueError(f"{option}: {exc}") from None
+        text = str(exc)
+        if "password" in text:
+            raise ValueError(f"--password: {text}") from None
+        if text.startswith("nick") or "NICK" in text:
+            raise ValueError(f"--nick: {text}") from None
+        if isinstance(exc, TypeError):  # a keyword refused although the signature has it
+            raise Unsupported(f"this bottom cannot connect that way: {exc}") from None
+        raise
 
 
 async def run_client(client: Client, url: IrcUrl, *, timeout: float, debug: bool) -> None:

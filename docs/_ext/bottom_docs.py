@@ -30,6 +30,7 @@ from bottom.events import (
     EVENT_KWARGS,
     INVALID_COMMAND,
     NUMERICS,
+    TRACKING_KWARGS,
     message_to_event,
 )
 from bottom.message import Message
@@ -61,6 +62,10 @@ LOCAL_EVENTS: dict[str, tuple[tuple[str, ...], str]] = {
                                    "true when retrying cannot help (SASL, password, ban): "
                                    "the built-in reconnect then stops.  "
                                    "``CLIENT_DISCONNECT`` follows with the same reason."),
+    "CLIENT_REJOIN_FAILED": (("channel", "code", "reason"),
+                             "With ``rejoin=True``: the server refused to join ``channel`` "
+                             "again after a reconnect; ``code`` is the numeric (``\"474\"``) "
+                             "and ``reason`` its text."),
     "CLIENT_DISCONNECT": (("host", "port", "reason"),
                           "The connection is gone, whoever closed it; ``reason`` says why "
                           "(``disconnect() was called``, the server's ``ERROR`` text, a "
@@ -69,6 +74,10 @@ LOCAL_EVENTS: dict[str, tuple[tuple[str, ...], str]] = {
 
 #: Remarks shown next to an event's kwargs: things a table of names cannot say.
 NOTES: dict[str, str] = {
+    "QUIT": "``channels`` (the channels the user was in) only when the client tracks "
+            "state (:doc:`channels`).",
+    "NICK": "``channels`` (the channels the user is in) only when the client tracks "
+            "state (:doc:`channels`).",
     "PRIVMSG": "Not triggered for CTCP requests (a ``\\x01``-framed text): see CTCP below.",
     "NOTICE": "Not triggered for CTCP replies: those are ``CTCP_REPLY``.",
     "JOIN": "``account`` and ``realname`` only with the ``extended-join`` cap "
@@ -152,10 +161,14 @@ def kwarg_types(name: str) -> dict[str, str] | None:
     if msg is None:
         return None
     event, kwargs = message_to_event(msg)
-    if event != name or not set(EVENT_KWARGS.get(name, ())) <= set(kwargs):
+    added = TRACKING_KWARGS.get(name, ())
+    if event != name or not set(EVENT_KWARGS.get(name, ())) - set(added) <= set(kwargs):
         return None
-    return {key: _TYPE_NAMES.get(type(value), type(value).__name__)
-            for key, value in kwargs.items() if key != "tags"}
+    types = {key: _TYPE_NAMES.get(type(value), type(value).__name__)
+             for key, value in kwargs.items() if key != "tags"}
+    # Added by the client when it tracks state (a list of channel names).
+    types.update((key, "list") for key in added)
+    return types
 
 
 def _aliases() -> dict[str, list[str]]:
