@@ -8,10 +8,8 @@ sends as fast as it can is paced instead of killed.
 
 Every line honours back-pressure: while the transport has paused writing
 nothing is written, urgent lines (PONG, the keepalive PING) included.
-Urgent lines go ahead of the queue, written at once when the transport
-takes writes, and are still charged to the flood bucket (the queued lines
-after them wait longer); what they may hold is bounded
-(:data:`MAX_URGENT_BYTES`), and a
+Urgent lines go ahead of the queue and are still charged to the flood
+bucket; what they may hold is bounded (:data:`MAX_URGENT_BYTES`), and a
 peer that reads nothing for ``stall_timeout`` seconds is disconnected
 with a reason that says so.
 """
@@ -82,14 +80,6 @@ class TokenBucket:
             self._tokens -= 1.0
             return 0.0
         return (1.0 - self._tokens) / self.rate
-
-    def charge(self) -> None:
-        """Spend a token for a line written without waiting (PONG, the
-        keepalive PING), going into debt if there is none: the lines after
-        it wait longer.  The debt is at most ``burst`` tokens, so a server
-        that PINGs in a flood cannot starve the queue for long."""
-        self._refill()
-        self._tokens = max(self._tokens - 1.0, -float(self.burst))
 
 
 class Connection(asyncio.Protocol):
@@ -292,10 +282,8 @@ class Connection(asyncio.Protocol):
 
         Lines go out in the order written, paced by flood control and held
         while the transport has paused writing.  ``urgent`` lines (PONG,
-        the keepalive PING) go ahead of every queued line and do not wait
-        for flood control, but are charged to it (see
-        :meth:`TokenBucket.charge`) and are still held while writing is
-        paused; at most
+        the keepalive PING) go ahead of every queued line that is not
+        urgent, but are still paced and still held; at most
         :data:`MAX_URGENT_BYTES` of them are held, later ones fail with
         :class:`~bottom.NotConnected` (one WARNING).  If the connection
         closes first, the Future fails with :class:`~bottom.NotConnected`.
@@ -353,29 +341,22 @@ class Connection(asyncio.Protocol):
     def _drain(self) -> None:
         flood = self._flood
         while not self._paused and not self._lost:
-            urgent = self._urgent
-            if urgent:
-                # Written at once, but paid for: the queue waits for it.
-                payload, future = urgent.popleft()
+            queue = self._urgent or self._queue
+            if not queue:
+                break
+            if flood is not None:
+                delay = flood.take()
+                if delay:
+                    if self._drain_timer is None:
+                        self._drain_timer = self.loop.call_later(delay, self._on_drain_timer)
+                    return
+            payload, future = queue.popleft()
+            if queue is self._urgent:
                 self._urgent_bytes -= len(payload)
-                if not urgent:
+                if not queue:
                     self._urgent = None
-                if flood is not None:
-                    flood.charge()
-            else:
-                queue = self._queue
-                if not queue:
-                    break
-                if flood is not None:
-                    delay = flood.take()
-                    if delay:
-                        if self._drain_timer is None:
-                            self._drain_timer = self.loop.call_later(
-                                delay, self._on_drain_timer)
-                        return
-                payload, future = queue.popleft()
-                if not queue:
-                    self._queue = None
+            elif not queue:
+                self._queue = None
             self._write_now(payload)
             if future is not None and not future.done():
                 future.set_result(None)

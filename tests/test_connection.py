@@ -118,32 +118,25 @@ async def test_flood_control_queues_lines_past_the_burst() -> None:
     assert futures[2].done() and not futures[3].done()
 
 
-async def test_urgent_lines_are_written_at_once_and_charged_to_the_flood_bucket() -> None:
+async def test_urgent_lines_jump_the_flood_queue_but_are_still_paced() -> None:
     clock = FakeClock()
     conn, transport, _, _ = make_connection(TokenBucket(1, 1.0, clock=clock))
     conn.write(["PRIVMSG #c :1"])
     second = conn.write(["PRIVMSG #c :2"])
     pong = conn.write(["PONG :x"], urgent=True)
     ping = conn.write(["PING :keepalive"], urgent=True)
-    # Ahead of the queued line, without waiting for a token...
-    assert transport.written == [b"PRIVMSG #c :1\r\n", b"PONG :x\r\n",
-                                 b"PING :keepalive\r\n"]
-    assert pong.done() and ping.done() and not second.done()
-    # ...but paid for: the queued line waits for the debt (at most `burst`).
+    # The bucket is empty: nothing more goes out before the next token.
+    assert transport.written == [b"PRIVMSG #c :1\r\n"] and not pong.done()
+    assert conn.backlog == 3
     clock.now += 1.0
     conn._on_drain_timer()
-    assert not second.done()
+    assert transport.written[1:] == [b"PONG :x\r\n"] and pong.done() and not second.done()
     clock.now += 1.0
     conn._on_drain_timer()
-    assert transport.written[3:] == [b"PRIVMSG #c :2\r\n"] and second.done()
-
-
-def test_a_flood_of_charges_leaves_a_debt_of_at_most_the_burst() -> None:
-    clock = FakeClock()
-    bucket = TokenBucket(burst=3, rate=1.0, clock=clock)
-    for _ in range(1000):
-        bucket.charge()
-    assert bucket.take() == pytest.approx(4.0)  # 3 tokens of debt, then the one needed
+    clock.now += 1.0
+    conn._on_drain_timer()
+    assert transport.written[2:] == [b"PING :keepalive\r\n", b"PRIVMSG #c :2\r\n"]
+    assert ping.done() and second.done() and conn.backlog == 0
 
 
 async def test_a_paused_transport_holds_lines_until_resumed() -> None:
