@@ -4,7 +4,9 @@ A bad argument should fail where it is written, with a message that names
 it and says what is accepted, not much later and far away (``nick=123``
 used to fail on every send with ``object of type 'int' has no len()``,
 ``ping_timeout=0`` spun a core).  Wrong types raise ``TypeError``, values
-out of range ``ValueError``.  Pure: no I/O, no asyncio.
+out of range ``ValueError`` (for text that goes into a registration line,
+its subclass :class:`~bottom.InvalidMessage`, worded as ``send()`` words
+it).  Pure: no I/O, no asyncio.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import ssl as _ssl
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from .errors import InvalidMessage
 from .reconnect import ReconnectPolicy
 from .sasl import Mechanism
 
@@ -59,8 +62,13 @@ def _integer(name: str, value: object, low: int, high: int | None, accepted: str
 
 
 def _text(name: str, value: object, *, optional: bool = True, spaces: bool = False,
-          empty: bool = False, hidden: bool = False) -> None:
-    """A str that IRC can carry: no CR, LF or NUL; no space unless ``spaces``."""
+          empty: bool = False, hidden: bool = False, command: str | None = None) -> None:
+    """A str that IRC can carry: no CR, LF or NUL; no space unless ``spaces``.
+
+    With ``command`` (the line it goes into), a bad value is an
+    :class:`~bottom.InvalidMessage` saying ``"NICK not sent: nick=..."``,
+    as ``send()`` says it.
+    """
     if value is None and optional:
         return
     shown = "<hidden>" if hidden else repr(value)
@@ -68,20 +76,24 @@ def _text(name: str, value: object, *, optional: bool = True, spaces: bool = Fal
         what = "a str" + (" or None" if optional else "")
         raise TypeError(f"{name} must be {what}, not {_name(value)}"
                         + ("" if hidden else f" {value!r}"))
+    problem = None
     if not value and not empty:
-        raise ValueError(f"{name} must not be empty")
-    forbidden = _LINE_BREAKING if spaces else (*_LINE_BREAKING, " ")
-    for char in forbidden:
+        problem = "must not be empty"
+    for char in _LINE_BREAKING if spaces else (*_LINE_BREAKING, " "):
         if char in value:
-            raise ValueError(f"{name}={shown} must not contain {char!r}"
-                             + ("" if spaces else " (IRC forbids spaces, CR, LF and NUL here)"))
+            problem = (f"must not contain {char!r}"
+                       + ("" if spaces else " (IRC forbids spaces, CR, LF and NUL here)"))
+    if problem is not None:
+        if command is not None:
+            raise InvalidMessage(f"{command} not sent: {name}={shown} {problem}")
+        raise ValueError(f"{name}={shown} {problem}")
 
 
 def _nick(name: str, value: object) -> None:
-    _text(name, value, optional=False)
+    _text(name, value, optional=False, command="NICK")
     assert isinstance(value, str)
     if value.startswith(":"):
-        raise ValueError(f"{name}={value!r} must not start with ':'")
+        raise InvalidMessage(f"NICK not sent: {name}={value!r} must not start with ':'")
 
 
 def _strings(name: str, value: object) -> tuple[Any, ...]:
@@ -188,9 +200,9 @@ _CHECKS: dict[str, Any] = {
         TypeError(f"reconnect must be True, False or a bottom.ReconnectPolicy, "
                   f"not {_name(v)} {v!r}")),
     "nick": lambda v: None if v is None else _nick("nick", v),
-    "username": lambda v: _text("username", v),
-    "realname": lambda v: _text("realname", v, spaces=True, empty=True),
-    "password": lambda v: _text("password", v, spaces=True, hidden=True),
+    "username": lambda v: _text("username", v, command="USER"),
+    "realname": lambda v: _text("realname", v, spaces=True, empty=True, command="USER"),
+    "password": lambda v: _text("password", v, spaces=True, hidden=True, command="PASS"),
     "sasl": _sasl,
     "ctcp_version": lambda v: _text("ctcp_version", v, optional=False, spaces=True,
                                     empty=True),
