@@ -138,7 +138,7 @@ async def test_tracking_off(irc_server: Server) -> None:
         make(irc_server, "bot", max_tracked_channels=0)
 
 
-async def test_account_notify_updates_users(irc_server: Server) -> None:
+async def test_account_away_and_chghost_notifications_update_users(irc_server: Server) -> None:
     bot, alice = make(irc_server, "bot"), make(irc_server, "alice")
     await ready(bot)
     await ready(alice)
@@ -151,5 +151,8 @@ async def test_account_notify_updates_users(irc_server: Server) -> None:
     alice.send("away", message="lunch")
     await until(lambda: bot.users["alice"].away)
     assert bot.users["alice"].away_message == "lunch"
+    conn.set_host("alice.example", "al")
+    await until(lambda: bot.users["alice"].host == "alice.example")
+    assert bot.users["alice"].username == "al"
     await bot.disconnect()
     await alice.disconnect()

@@ -41,6 +41,8 @@ class ServerConnection(asyncio.Protocol):
         self.nick: str | None = None
         self.user: str | None = None
         self.realname: str | None = None
+        #: the host others see (127.0.0.1 until :meth:`set_host`)
+        self.host = _HOST
         self.registered = False
         #: capabilities this client enabled with CAP REQ
         self.caps: set[str] = set()
@@ -67,7 +69,7 @@ class ServerConnection(asyncio.Protocol):
     @property
     def source(self) -> str:
         """``nick!user@127.0.0.1``, as this server shows the client to others."""
-        return f"{self._name}!{self.user or '*'}@{_HOST}"
+        return f"{self._name}!{self.user or '*'}@{self.host}"
 
     @property
     def _name(self) -> str:
@@ -140,6 +142,17 @@ class ServerConnection(asyncio.Protocol):
         for peer in self._peers(include_self=True):
             if "account-notify" in peer.caps:
                 peer._send(self.source, "ACCOUNT", (account or "*",))
+
+    def set_host(self, host: str, username: str | None = None) -> None:
+        """Change the client's shown host (and username), as a vhost or cloak would.
+
+        Peers (and the client) with ``chghost`` see ``CHGHOST``.
+        """
+        old = self.source
+        self.host, self.user = host, username or self.user
+        for peer in self._peers(include_self=True):
+            if "chghost" in peer.caps:
+                peer._send(old, "CHGHOST", (self.user or "*", host))
 
     def pause_reading(self) -> None:
         """Stop reading from the client: its writes back up (TCP back-pressure)."""

@@ -31,11 +31,11 @@ def who(conn: ServerConnection, msg: Message) -> None:
         flags = ("G" if member.away is not None else "H") + _prefix(modes, multi)
         if fields:
             values = {"t": token or "0", "c": name, "u": member.user or "*", "i": _HOST,
-                      "h": _HOST, "s": conn.server.name, "n": member._name, "f": flags,
+                      "h": member.host, "s": conn.server.name, "n": member._name, "f": flags,
                       "d": "0", "l": "0", "a": member.account or "0", "o": "n/a",
                       "r": member.realname or ""}
             conn._numeric("354", *(values[f] for f in _WHOX_ORDER if f in fields))
         else:
-            conn._numeric("352", name, member.user or "*", _HOST, conn.server.name,
+            conn._numeric("352", name, member.user or "*", member.host, conn.server.name,
                           member._name, flags, f"0 {member.realname or ''}")
     conn._numeric("315", mask, "End of /WHO list.")
