@@ -28,6 +28,7 @@ from .incoming import Incoming
 from .isupport import ISupport
 from .lifecycle import Lifecycle
 from .middleware import RawHandler
+from .options import check_client_options
 from .reconnect import ReconnectPolicy
 from .registration import Session
 from .requests import RequestsMixin
@@ -134,7 +135,9 @@ class Client(Lifecycle, Incoming, RequestsMixin):
             _validate_registration(nick, username, realname, password, alt_nicks)
         self._session = Session(
             nick=nick, username=username, realname=realname, password=password,
-            sasl=_mechanism(sasl, tuple(sasl_mechanisms)), caps=caps, alt_nicks=alt_nicks)
+            sasl=_mechanism(sasl, check_client_options(
+                sasl_mechanisms=sasl_mechanisms)["sasl_mechanisms"]),
+            caps=caps, alt_nicks=alt_nicks)
         self._register_timer = None
         self._give_up_reconnecting = False
         self._warned_tags = False

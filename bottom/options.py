@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from .reconnect import ReconnectPolicy
-from .sasl import Mechanism
+from .sasl import MECHANISMS, Mechanism
 
 __all__ = ["check_client_options", "check_command", "check_tags", "check_send_values",
            "check_raw", "check_event", "MIN_LINE_BYTES"]
@@ -152,6 +152,12 @@ def _check_one(name: str, value: Any) -> Any:
         value = _strings(name, value)
         for cap in value:
             _text("caps", cap, optional=False)
+    elif name == "sasl_mechanisms":
+        value = _strings(name, value)
+        unknown = [m for m in value if m.upper() not in MECHANISMS]
+        if unknown or not value:
+            raise ValueError(f"sasl_mechanisms={value!r}: name one or more of "
+                             f"{', '.join(MECHANISMS)}")
     elif name == "alt_nicks":
         value = _strings(name, value)
         for nick in value:

@@ -29,6 +29,7 @@ VALID: dict[str, Any] = dict(
     realname="A bot", password="pass word", sasl=("account", "secret"),
     caps=("multi-prefix",), alt_nicks=("bot_",), register_timeout=60.0, ctcp_replies=True,
     ctcp_version="bottom", disconnect_timeout=10.0, track_state=True,
+    sasl_mechanisms=("SCRAM-SHA-256", "PLAIN"),
 )
 
 not_number = st.one_of(st.none(), st.booleans(), st.text(max_size=3), st.lists(st.integers()))
@@ -82,6 +83,8 @@ INVALID: dict[str, st.SearchStrategy[Any]] = {
                                     st.just(math.inf), st.just(math.nan)),
     "auto_pong": not_flag, "flood_control": not_flag, "ctcp_replies": not_flag,
     "track_state": not_flag,
+    "sasl_mechanisms": st.one_of(st.just(()), st.just(("SCRAM-MD5",)), st.text(max_size=3),
+                                 st.lists(st.integers(), min_size=1)),
 }
 
 
