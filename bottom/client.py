@@ -33,6 +33,7 @@ from .reconnect import ReconnectPolicy
 from .registration import Session
 from .requests import RequestsMixin
 from .sasl import DEFAULT_ORDER, External, Mechanism, MechanismChoice
+from .sts import FileStsStore, StsStore
 
 __all__ = ["Client", "RawHandler"]
 
@@ -94,6 +95,8 @@ class Client(Lifecycle, Incoming, RequestsMixin):
         ctcp_replies: bool = True,
         ctcp_version: str = VERSION_REPLY,
         sasl_mechanisms: Iterable[str] = DEFAULT_ORDER,
+        sts: bool = False,
+        sts_store: StsStore | None = None,
     ) -> None:
         super().__init__()
         "x".encode(encoding)  # an unknown encoding fails here, not mid-connection
@@ -157,6 +160,9 @@ class Client(Lifecycle, Incoming, RequestsMixin):
         self._early_loss = None
         self._requests = None
         self._batches = None
+        #: with sts=True, IRCv3 STS policies (a FileStsStore unless given)
+        check_client_options(sts=sts, sts_store=sts_store)
+        self._sts = (sts_store if sts_store is not None else FileStsStore()) if sts else None
 
     # -- session state -----------------------------------------------------------
 

@@ -165,7 +165,7 @@ def _check_one(name: str, value: Any) -> Any:
     return value
 
 
-_FLAGS = frozenset({"auto_pong", "flood_control", "ctcp_replies", "track_state"})
+_FLAGS = frozenset({"auto_pong", "flood_control", "ctcp_replies", "track_state", "sts"})
 # name -> (None allowed, 0 allowed)
 _TIMES = {
     "flood_rate": (False, False), "ping_interval": (True, False),
@@ -191,6 +191,10 @@ _CHECKS: dict[str, Any] = {
     "realname": lambda v: _text("realname", v, spaces=True, empty=True),
     "password": lambda v: _text("password", v, spaces=True, hidden=True),
     "sasl": _sasl,
+    "sts_store": lambda v: None if v is None or all(
+        callable(getattr(v, m, None)) for m in ("get", "put", "remove")) else _raise(TypeError(
+            f"sts_store must have get, put and remove (see bottom.sts.StsStore), "
+            f"not {_name(v)} {v!r}")),
     "ctcp_version": lambda v: _text("ctcp_version", v, optional=False, spaces=True,
                                     empty=True),
 }

@@ -29,7 +29,7 @@ VALID: dict[str, Any] = dict(
     realname="A bot", password="pass word", sasl=("account", "secret"),
     caps=("multi-prefix",), alt_nicks=("bot_",), register_timeout=60.0, ctcp_replies=True,
     ctcp_version="bottom", disconnect_timeout=10.0, track_state=True,
-    sasl_mechanisms=("SCRAM-SHA-256", "PLAIN"),
+    sasl_mechanisms=("SCRAM-SHA-256", "PLAIN"), sts=False, sts_store=None,
 )
 
 not_number = st.one_of(st.none(), st.booleans(), st.text(max_size=3), st.lists(st.integers()))
@@ -82,7 +82,8 @@ INVALID: dict[str, st.SearchStrategy[Any]] = {
     "disconnect_timeout": st.one_of(not_number, st.floats(max_value=-0.001),
                                     st.just(math.inf), st.just(math.nan)),
     "auto_pong": not_flag, "flood_control": not_flag, "ctcp_replies": not_flag,
-    "track_state": not_flag,
+    "track_state": not_flag, "sts": not_flag,
+    "sts_store": st.one_of(st.integers(), st.text(max_size=3), st.just({})),
     "sasl_mechanisms": st.one_of(st.just(()), st.just(("SCRAM-MD5",)), st.text(max_size=3),
                                  st.lists(st.integers(), min_size=1)),
 }
