@@ -37,6 +37,7 @@ from .registration import Session
 from .requests import RequestsMixin
 from .sasl import DEFAULT_ORDER, External, Mechanism, MechanismChoice
 from .state import DEFAULT_MAX_CHANNELS, DEFAULT_MAX_USERS, State
+from .sts import FileStsStore, StsStore
 from .tracking import Tracker
 from .transport import check_route
 
@@ -121,6 +122,8 @@ class Client(Lifecycle, Incoming, RequestsMixin):
         happy_eyeballs_delay: float | None = None,
         transport: str = "tcp",
         url: str | None = None,
+        sts: bool = False,
+        sts_store: StsStore | None = None,
     ) -> None:
         # Every keyword is checked before anything is kept (options.py).
         checked = check_client_options(**{name: value for name, value in locals().items()
@@ -169,7 +172,9 @@ class Client(Lifecycle, Incoming, RequestsMixin):
             _validate_registration(nick, username, realname, password, alt_nicks)
         self._session = Session(
             nick=nick, username=username, realname=realname, password=password,
-            sasl=_mechanism(sasl, tuple(sasl_mechanisms)), caps=caps, alt_nicks=alt_nicks)
+            sasl=_mechanism(sasl, check_client_options(
+                sasl_mechanisms=sasl_mechanisms)["sasl_mechanisms"]),
+            caps=caps, alt_nicks=alt_nicks)
         self._register_timer = None
         self._give_up_reconnecting = False
         self._warned_tags = False
@@ -195,6 +200,9 @@ class Client(Lifecycle, Incoming, RequestsMixin):
             who_on_join=who_on_join, rejoin=rejoin) if track_state else None
         self._requests = None
         self._batches = None
+        #: with sts=True, IRCv3 STS policies (a FileStsStore unless given)
+        check_client_options(sts=sts, sts_store=sts_store)
+        self._sts = (sts_store if sts_store is not None else FileStsStore()) if sts else None
 
     # -- session state -----------------------------------------------------------
 

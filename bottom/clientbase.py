@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from .reconnect import ReconnectPolicy
     from .registration import Actions, Session
     from .requests import RequestTracker
+    from .sts import StsStore
     from .tracking import Tracker
     from .transport import Route
 
@@ -47,7 +48,7 @@ class ClientBase(Dispatcher):
         "_give_up_reconnecting", "_warned_tags", "_loop", "_conn", "_connecting", "_closed",
         "_disconnect_reason", "_server_error", "_user_closed", "_connected_at", "_keepalive",
         "_keepalive_timer", "_reconnect_task", "_middleware", "_opening", "_early_loss",
-        "_tracker", "_requests", "_batches", "_route", "__dict__", "__weakref__",
+        "_tracker", "_requests", "_batches", "_route", "_sts", "__dict__", "__weakref__",
     )
 
     host: str
@@ -97,6 +98,7 @@ class ClientBase(Dispatcher):
     # Made on first use: most clients never ask the server or see a batch.
     _requests: RequestTracker | None
     _batches: BatchAssembler | None
+    _sts: StsStore | None  # with sts=True: where STS policies are kept
 
     @property
     def loop(self) -> asyncio.AbstractEventLoop:
@@ -128,6 +130,7 @@ class ClientBase(Dispatcher):
         # Defined by the other parts; declared here for the type checker.
         def _on_line(self, line: str) -> None: ...  # incoming
         def _act(self, actions: Actions) -> None: ...  # lifecycle
+        def _check_sts(self) -> None: ...  # lifecycle
         def send(self, command: str, *, tags: Mapping[str, str | None] | None = None,
                  **kwargs: Any) -> asyncio.Future[None]: ...  # client
 

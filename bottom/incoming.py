@@ -89,6 +89,8 @@ class Incoming(ClientBase):
             kwargs["channels"] = tracked[0]
         if actions:
             self._act(actions)
+        if self._sts is not None and msg.command == "CAP":
+            self._check_sts()
         batches = self._batches
         if name == "BATCH" or (batches is not None and batches.active):
             self._on_batch_line(msg, name, kwargs)

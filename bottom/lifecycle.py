@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import logging
 import ssl as _ssl
+import time
 
 from .clientbase import ClientBase
 from .connection import Connection, TokenBucket
@@ -21,6 +22,7 @@ from .errors import ConnectionFailed
 from .events import CLIENT_CONNECT, CLIENT_DISCONNECT
 from .keepalive import PING, TIMEOUT, Keepalive
 from .registration import CLIENT_REGISTRATION_FAILED, Actions
+from .sts import decide, policy_port
 from .ticker import ticker_for
 from .transport import open_transport
 
@@ -83,8 +85,39 @@ class Lifecycle(ClientBase):
         if early is not None and early[0] is conn:
             running.call_soon(self._on_lost, conn, early[1])
 
+    def _check_sts(self) -> None:
+        """A CAP line: act on an ``sts`` value the server offers (sts=True).
+
+        Plain connection with a port: leave and come back over TLS there,
+        never plain again.  TLS connection: store (or drop) the policy."""
+        store = self._sts
+        value = self._session.cap.offered.get("sts")
+        if store is None or value is None:
+            return
+        secure = bool(self.ssl)
+        port = decide(value, self.host, self.port, secure=secure, now=time.time(), store=store)
+        if port is not None and not self._user_closed:
+            log.info("STS: %s offers TLS on port %d; reconnecting there", self.host, port)
+            self.ssl, self.port = True, port
+            self._disconnect_reason = f"STS: moving to TLS on port {port}"
+            self.loop.create_task(self._sts_upgrade())
+
+    async def _sts_upgrade(self) -> None:
+        await self.disconnect()
+        self._user_closed = False
+        try:
+            await self.connect()
+        except ConnectionFailed as exc:
+            log.warning("STS: TLS connection to %s:%s failed: %s", self.host, self.port, exc)
+
     async def _open(self) -> Connection:
         loop = asyncio.get_running_loop()
+        if self._sts is not None and not self.ssl:
+            port = policy_port(self._sts, self.host, time.time())
+            if port is not None:
+                log.info("STS: a stored policy requires TLS for %s; using port %d",
+                         self.host, port)
+                self.ssl, self.port = True, port
         context = self._ssl_context()
         flood = TokenBucket(self.flood_burst, self.flood_rate) if self.flood_control else None
         conn = Connection(loop, on_line=self._on_line, on_lost=self._on_lost,

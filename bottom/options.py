@@ -19,7 +19,7 @@ from typing import Any
 
 from .errors import InvalidMessage
 from .reconnect import ReconnectPolicy
-from .sasl import Mechanism
+from .sasl import MECHANISMS, Mechanism
 
 __all__ = ["check_client_options", "check_command", "check_tags", "check_send_values",
            "check_raw", "check_event", "MIN_LINE_BYTES"]
@@ -165,20 +165,21 @@ def _check_one(name: str, value: Any) -> Any:
         value = _strings(name, value)
         for cap in value:
             _text("caps", cap, optional=False)
+    elif name == "sasl_mechanisms":
+        value = _strings(name, value)
+        unknown = [m for m in value if m.upper() not in MECHANISMS]
+        if unknown or not value:
+            raise ValueError(f"sasl_mechanisms={value!r}: name one or more of "
+                             f"{', '.join(MECHANISMS)}")
     elif name == "alt_nicks":
         value = _strings(name, value)
         for nick in value:
             _nick("alt_nicks", nick)
-    elif name == "sasl_mechanisms":
-        value = _strings(name, value)
-        if not value:
-            raise ValueError("sasl_mechanisms must name at least one SASL mechanism")
-        for mechanism in value:
-            _text("sasl_mechanisms", mechanism, optional=False)
     return value
 
 
-_FLAGS = frozenset({"auto_pong", "flood_control", "ctcp_replies", "who_on_join", "rejoin"})
+_FLAGS = frozenset({"auto_pong", "flood_control", "ctcp_replies", "who_on_join", "rejoin",
+                    "sts"})
 # name -> (None allowed, 0 allowed)
 _TIMES = {
     "flood_rate": (False, False), "ping_interval": (True, False),
@@ -204,6 +205,10 @@ _CHECKS: dict[str, Any] = {
     "realname": lambda v: _text("realname", v, spaces=True, empty=True, command="USER"),
     "password": lambda v: _text("password", v, spaces=True, hidden=True, command="PASS"),
     "sasl": _sasl,
+    "sts_store": lambda v: None if v is None or all(
+        callable(getattr(v, m, None)) for m in ("get", "put", "remove")) else _raise(TypeError(
+            f"sts_store must have get, put and remove (see bottom.sts.StsStore), "
+            f"not {_name(v)} {v!r}")),
     "ctcp_version": lambda v: _text("ctcp_version", v, optional=False, spaces=True,
                                     empty=True),
     "track_state": lambda v: None if v is None else _flag("track_state", v),

@@ -29,6 +29,7 @@ __all__ = [
     "ScramSha512",
     "MechanismChoice",
     "DEFAULT_ORDER",
+    "MECHANISMS",
     "SaslError",
     "encode_response",
     "ChallengeReader",
@@ -176,6 +177,8 @@ _BY_NAME: dict[str, type[Plain] | type[Scram]] = {
     "PLAIN": Plain, "SCRAM-SHA-1": ScramSha1, "SCRAM-SHA-256": ScramSha256,
     "SCRAM-SHA-512": ScramSha512,
 }
+#: The mechanisms ``sasl_mechanisms=`` may name.
+MECHANISMS = tuple(_BY_NAME)
 #: The order ``sasl=("account", "password")`` tries mechanisms in: PLAIN
 #: (what every SASL server has), then the SCRAM variants for servers that
 #: do not list PLAIN.  Put SCRAM first with ``sasl_mechanisms=`` to keep the

@@ -31,7 +31,7 @@ VALID: dict[str, Any] = dict(
     ctcp_version="bottom", disconnect_timeout=10.0, track_state=True, who_on_join=True,
     rejoin=True, max_tracked_users=200_000, max_tracked_channels=10_000,
     sasl_mechanisms=("SCRAM-SHA-256", "PLAIN"), proxy=None, local_addr=None,
-    happy_eyeballs_delay=None, transport="tcp", url=None,
+    happy_eyeballs_delay=None, transport="tcp", url=None, sts=False, sts_store=None,
 )
 
 not_number = st.one_of(st.none(), st.booleans(), st.text(max_size=3), st.lists(st.integers()))
@@ -85,12 +85,14 @@ INVALID: dict[str, st.SearchStrategy[Any]] = {
                                     st.just(math.inf), st.just(math.nan)),
     "auto_pong": not_flag, "flood_control": not_flag, "ctcp_replies": not_flag,
     "track_state": st.one_of(st.integers(), st.text(max_size=3)),
-    "who_on_join": not_flag, "rejoin": not_flag,
+    "who_on_join": not_flag, "rejoin": not_flag, "sts": not_flag,
+    "sts_store": st.one_of(st.integers(), st.text(max_size=3), st.just({})),
     "max_tracked_users": st.one_of(st.integers(max_value=0), st.floats(), st.booleans(),
                                    st.none()),
     "max_tracked_channels": st.one_of(st.integers(max_value=0), st.floats(), st.booleans(),
                                       st.none()),
     "sasl_mechanisms": st.one_of(st.text(max_size=5), st.integers(), st.just(()),
+                                 st.just(("SCRAM-MD5",)),
                                  st.lists(st.integers(), min_size=1), st.just([""])),
     # Checked by transport.check_route (options.CHECKED_ELSEWHERE):
     "proxy": st.one_of(st.integers(), st.sampled_from(["ftp://h:1", "socks5://", "nonsense"])),
@@ -256,7 +258,7 @@ async def test_the_client_checks_send_send_raw_on_and_wait_at_the_call() -> None
     ({"max_tracked_users": 0}, ValueError, "max_tracked_users must be an int >= 1"),
     ({"max_tracked_channels": 2.5}, TypeError, "max_tracked_channels must be an int >= 1"),
     ({"sasl_mechanisms": "PLAIN"}, TypeError, "sasl_mechanisms must be an iterable of str"),
-    ({"sasl_mechanisms": ()}, ValueError, "sasl_mechanisms must name at least one"),
+    ({"sasl_mechanisms": ()}, ValueError, r"sasl_mechanisms=\(\): name one or more of"),
 ])
 def test_state_and_sasl_keywords_are_checked(keywords: dict[str, object],
                                              error: type[Exception], text: str) -> None:

@@ -1,13 +1,15 @@
-"""bottom.sts: STS policies and their stores (pure, no loop)."""
+"""bottom.sts: STS policies and their stores, and Client(sts=True) against scripted servers."""
 
 from __future__ import annotations
 
 import json
 import logging
+import time
 from pathlib import Path
 
 import pytest
 
+import bottom
 from bottom.sts import (
     FileStsStore,
     MemoryStsStore,
@@ -16,6 +18,7 @@ from bottom.sts import (
     parse_policy,
     policy_port,
 )
+from bottom.testing import Server
 
 
 def test_parse_policy_reads_keys_values_and_bare_keys() -> None:
@@ -74,3 +77,37 @@ def test_the_default_path_follows_xdg_state_home(tmp_path: Path,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
     assert FileStsStore().path == tmp_path / "bottom" / "sts.json"
+
+
+# -- Client(sts=True) against scripted servers --------------------------------------
+
+async def test_a_plain_connection_told_sts_moves_to_tls_on_that_port() -> None:
+    async with Server(auto_respond=False) as plain, Server(auto_respond=False) as tls:
+        store = MemoryStsStore()
+        client = bottom.Client(plain.host, plain.port, ssl=False, nick="bot", sts=True,
+                               sts_store=store, flood_control=False, connect_timeout=5)
+        reasons: list[str] = []
+        client.on("client_disconnect", lambda reason: reasons.append(reason))
+        await client.connect()
+        conn = await plain.wait_for_connection(timeout=10)
+        await conn.wait_for_line("USER", timeout=10)
+        conn.send_line(f":irc.test CAP * LS :sts=port={tls.port},duration=300 multi-prefix")
+        # The client leaves and opens TLS on the advertised port: the plain
+        # test server sees a TLS ClientHello, which is not IRC.
+        await tls.wait_for_connection(timeout=10)
+        assert (client.ssl, client.port) == (True, tls.port)
+        assert reasons and reasons[0].startswith("STS")
+        assert store.get(plain.host) is None  # stored only once TLS works
+        await client.disconnect()
+
+
+async def test_a_stored_policy_makes_connect_use_tls() -> None:
+    async with Server(auto_respond=False) as tls:
+        store = MemoryStsStore()
+        store.put(StsPolicy(tls.host, tls.port, time.time() + 60))
+        client = bottom.Client(tls.host, 1, ssl=False, sts=True, sts_store=store,
+                               connect_timeout=5)
+        with pytest.raises(bottom.ConnectionFailed):
+            await client.connect()  # the test server speaks no TLS
+        assert (client.ssl, client.port) == (True, tls.port)
+        await tls.wait_for_connection(timeout=10)
