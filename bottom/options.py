@@ -148,6 +148,10 @@ def _check_one(name: str, value: Any) -> Any:
         _number(name, value, optional=optional, zero=zero)
     elif name in _CHECKS:
         _CHECKS[name](value)
+    elif name in _ROUTE:
+        # Imported here: bottom.transport is asyncio, this module is pure.
+        from .transport import check_keyword
+        check_keyword(name, value)
     elif name == "caps":
         value = _strings(name, value)
         for cap in value:
@@ -159,6 +163,7 @@ def _check_one(name: str, value: Any) -> Any:
     return value
 
 
+_ROUTE = frozenset({"proxy", "local_addr", "happy_eyeballs_delay", "transport", "url"})
 _FLAGS = frozenset({"auto_pong", "flood_control", "ctcp_replies", "track_state"})
 # name -> (None allowed, 0 allowed)
 _TIMES = {

@@ -29,6 +29,7 @@ VALID: dict[str, Any] = dict(
     realname="A bot", password="pass word", sasl=("account", "secret"),
     caps=("multi-prefix",), alt_nicks=("bot_",), register_timeout=60.0, ctcp_replies=True,
     ctcp_version="bottom", disconnect_timeout=10.0, track_state=True,
+    proxy=None, local_addr=None, happy_eyeballs_delay=None, transport="tcp", url=None,
 )
 
 not_number = st.one_of(st.none(), st.booleans(), st.text(max_size=3), st.lists(st.integers()))
@@ -82,6 +83,14 @@ INVALID: dict[str, st.SearchStrategy[Any]] = {
                                     st.just(math.inf), st.just(math.nan)),
     "auto_pong": not_flag, "flood_control": not_flag, "ctcp_replies": not_flag,
     "track_state": not_flag,
+    "proxy": st.one_of(st.integers(), st.booleans(),
+                       st.sampled_from(["", "socks5://h", "ftp://h:1", "h:1080"])),
+    "local_addr": st.one_of(st.text(max_size=3), st.integers(), st.just(("h", 70000)),
+                            st.just((1, 2)), st.just(("h",))),
+    "happy_eyeballs_delay": st.one_of(st.booleans(), st.text(max_size=3), st.just(-1),
+                                      st.just(math.inf), st.just(math.nan)),
+    "transport": st.one_of(st.none(), st.integers(), st.sampled_from(["udp", "", "TCP"])),
+    "url": st.one_of(st.integers(), st.sampled_from(["http://h/", "ws://", "irc://h/"])),
 }
 
 
@@ -117,7 +126,8 @@ def test_every_invalid_value_is_refused_by_name(name: str, data: st.DataObject) 
     ("username", None), ("password", None), ("sasl", None), ("sasl", "external"),
     ("encoding", "latin-1"), ("encoding", "cp1252"), ("port", 0), ("port", 65535),
     ("max_line_bytes", 512), ("flood_rate", 0.5), ("disconnect_timeout", 0),
-    ("realname", ""), ("caps", []), ("host", "::1"),
+    ("realname", ""), ("caps", []), ("host", "::1"), ("proxy", "socks5://u:p@h:1080"),
+    ("local_addr", ("::", 0)), ("happy_eyeballs_delay", 0.25), ("url", "wss://h/irc"),
 ])
 def test_valid_edge_values_are_taken(name: str, value: Any) -> None:
     check_client_options(**{**VALID, name: value})
