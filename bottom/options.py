@@ -161,6 +161,10 @@ def _check_one(name: str, value: Any) -> Any:
         _number(name, value, optional=optional, zero=zero)
     elif name in _CHECKS:
         _CHECKS[name](value)
+    elif name in _ROUTE:
+        # Imported here: bottom.transport is asyncio, this module is pure.
+        from .transport import check_keyword
+        check_keyword(name, value)
     elif name == "caps":
         value = _strings(name, value)
         for cap in value:
@@ -178,6 +182,7 @@ def _check_one(name: str, value: Any) -> Any:
     return value
 
 
+_ROUTE = frozenset({"proxy", "local_addr", "happy_eyeballs_delay", "transport", "url"})
 _FLAGS = frozenset({"auto_pong", "flood_control", "ctcp_replies", "who_on_join", "rejoin",
                     "sts"})
 # name -> (None allowed, 0 allowed)
@@ -217,13 +222,6 @@ _CHECKS: dict[str, Any] = {
                                                "an int >= 1"),
 }
 
-#: Client keywords checked elsewhere, by the code that owns them:
-#: transport.check_route (proxy, local_addr, happy_eyeballs_delay,
-#: transport, url).
-CHECKED_ELSEWHERE = frozenset({"proxy", "local_addr", "happy_eyeballs_delay", "transport",
-                               "url"})
-#: every keyword this module checks itself
-CHECKED_HERE = frozenset({*_FLAGS, *_TIMES, *_CHECKS, "caps", "alt_nicks", "sasl_mechanisms"})
 
 
 def _raise(error: Exception) -> None:

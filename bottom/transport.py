@@ -26,7 +26,8 @@ from urllib.parse import urlsplit
 from .errors import ConnectionFailed
 from .proxy import Handshake, Proxy, _join_host_port, negotiate
 
-__all__ = ["TRANSPORTS", "Route", "check_route", "open_transport", "parse_websocket_url"]
+__all__ = ["TRANSPORTS", "TRANSPORT_KEYWORDS", "Route", "check_keyword", "check_route",
+           "open_transport", "parse_websocket_url"]
 
 TRANSPORTS = ("tcp", "websocket")
 
@@ -68,12 +69,11 @@ def check_route(*, ssl: object, proxy: object = None, local_addr: object = None,
     if transport not in TRANSPORTS:
         raise ValueError(f"transport={transport!r} must be 'tcp' or 'websocket'")
     if url is not None:
+        _check_url(url)
         if transport != "websocket":
             raise ValueError(f"url={url!r} is for transport='websocket'; for TCP give "
                              "host and port")
-        if not isinstance(url, str):
-            raise TypeError(f"url= must be a ws:// or wss:// string, not {type(url).__name__}")
-        if parse_websocket_url(url)[2] and ssl is False:
+        if parse_websocket_url(str(url))[2] and ssl is False:
             raise ValueError(f"url={url!r} is TLS (wss://) but ssl=False: use a ws:// URL "
                              "or leave ssl at True (or an ssl.SSLContext)")
     if transport == "websocket":
@@ -96,7 +96,30 @@ def check_route(*, ssl: object, proxy: object = None, local_addr: object = None,
         raise ValueError(f"happy_eyeballs_delay={happy_eyeballs_delay!r} must be None or "
                          "seconds >= 0 (RFC 8305 suggests 0.25)")
     return Route(proxy, cast("tuple[str, int] | None", local_addr), happy_eyeballs_delay,
-                 str(transport), url)
+                 str(transport), cast("str | None", url))
+
+
+TRANSPORT_KEYWORDS = ("proxy", "local_addr", "happy_eyeballs_delay", "transport", "url")
+
+
+def check_keyword(name: str, value: object) -> None:
+    """One of :data:`TRANSPORT_KEYWORDS` on its own (``check_route`` adds the
+    checks between them); ValueError or TypeError naming it."""
+    if name == "url":
+        if value is not None:
+            _check_url(value)
+    elif name == "transport":
+        # The value alone: whether bottom[websocket] is installed is the
+        # Client's question (check_route), not this one's.
+        check_route(ssl=True, transport=value if value != "websocket" else "tcp")
+    else:
+        check_route(ssl=True, **{name: value})
+
+
+def _check_url(url: object) -> None:
+    if not isinstance(url, str):
+        raise TypeError(f"url= must be a ws:// or wss:// string, not {type(url).__name__}")
+    parse_websocket_url(url)
 
 
 def _is_address(value: object) -> bool:

@@ -94,25 +94,19 @@ INVALID: dict[str, st.SearchStrategy[Any]] = {
     "sasl_mechanisms": st.one_of(st.text(max_size=5), st.integers(), st.just(()),
                                  st.just(("SCRAM-MD5",)),
                                  st.lists(st.integers(), min_size=1), st.just([""])),
-    # Checked by transport.check_route (options.CHECKED_ELSEWHERE):
+    # Checked through transport.check_keyword:
     "proxy": st.one_of(st.integers(), st.sampled_from(["ftp://h:1", "socks5://", "nonsense"])),
     "local_addr": st.one_of(st.integers(), st.just(("127.0.0.1",)), st.just("127.0.0.1")),
     "happy_eyeballs_delay": st.one_of(st.text(max_size=3), st.just(-1.0)),
     "transport": st.one_of(st.integers(), st.sampled_from(["udp", "", "TCP "])),
     "url": st.one_of(st.integers(), st.sampled_from(["http://x", "ws://"])),
 }
-CHECKED_ELSEWHERE_HERE = {"proxy", "local_addr", "happy_eyeballs_delay", "transport", "url"}
 
 
 def test_the_valid_defaults_pass() -> None:
     checked = check_client_options(**VALID)
     assert checked == VALID
 
-
-def test_the_keywords_checked_elsewhere_are_named_in_options() -> None:
-    from bottom.options import CHECKED_ELSEWHERE
-
-    assert CHECKED_ELSEWHERE == CHECKED_ELSEWHERE_HERE
 
 
 def test_every_keyword_has_invalid_values_to_try() -> None:
@@ -124,7 +118,7 @@ def test_every_client_keyword_is_checked() -> None:
     assert keywords <= set(VALID)
 
 
-@pytest.mark.parametrize("name", sorted(set(INVALID) - CHECKED_ELSEWHERE_HERE))
+@pytest.mark.parametrize("name", sorted(INVALID))
 @settings(max_examples=15, deadline=None)
 @given(data=st.data())
 def test_every_invalid_value_is_refused_by_name(name: str, data: st.DataObject) -> None:
@@ -142,7 +136,8 @@ def test_every_invalid_value_is_refused_by_name(name: str, data: st.DataObject) 
     ("username", None), ("password", None), ("sasl", None), ("sasl", "external"),
     ("encoding", "latin-1"), ("encoding", "cp1252"), ("port", 0), ("port", 65535),
     ("max_line_bytes", 512), ("flood_rate", 0.5), ("disconnect_timeout", 0),
-    ("realname", ""), ("caps", []), ("host", "::1"),
+    ("realname", ""), ("caps", []), ("host", "::1"), ("proxy", "socks5://u:p@h:1080"),
+    ("local_addr", ("::", 0)), ("happy_eyeballs_delay", 0.25), ("url", "wss://h/irc"),
 ])
 def test_valid_edge_values_are_taken(name: str, value: Any) -> None:
     check_client_options(**{**VALID, name: value})
