@@ -52,7 +52,7 @@ class Incoming(ClientBase):
                 # session.
                 kwargs = privmsg_event(line)
                 if kwargs is not None:
-                    self._dispatch(_PRIVMSG, kwargs)
+                    self._dispatch(_PRIVMSG, kwargs, True)
                 else:
                     self._handle_message(_parse(line))
             else:
