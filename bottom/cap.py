@@ -18,9 +18,14 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterable, Mapping
 
-from .interning import InternTable
+from .interning import SHARE_MAX_ENTRIES, Bound, InternTable
 
-__all__ = ["CapNegotiation", "parse_caps", "DEFAULT_CAPS"]
+__all__ = ["CapNegotiation", "parse_caps", "DEFAULT_CAPS", "MAX_CAPS", "MAX_CAP_CHARS"]
+
+#: The most caps one connection keeps offered (and enabled); servers offer 10 to 40.
+MAX_CAPS = 1024
+#: The most characters (names and values) of offered caps one connection keeps.
+MAX_CAP_CHARS = 64 * 1024
 
 #: What a Client asks for when it registers, if the server offers it.
 DEFAULT_CAPS = (
@@ -36,18 +41,24 @@ def parse_caps(text: str) -> dict[str, str]:
     for token in text.split(" "):
         name, _, value = token.partition("=")
         if name:
-            # Every client on a server sees the same names: share them.
-            caps[sys.intern(name)] = sys.intern(value)
+            caps[name] = value
     return caps
 
 
-_NOTHING_OFFERED: Mapping[str, str] = {}
-_OFFERED: InternTable[Mapping[str, str]] = InternTable()
-_ENABLED: InternTable[frozenset[str]] = InternTable()
+class _Offered(dict[str, str]):
+    """A dict that can be held weakly by the intern table."""
+
+    __slots__ = ("__weakref__",)
 
 
-def _share_offered(offered: dict[str, str]) -> Mapping[str, str]:
-    return _OFFERED.get(frozenset(offered.items()), offered)
+class _Enabled(frozenset[str]):
+    """A frozenset that can be held weakly by the intern table (frozenset
+    allows no ``__weakref__`` slot, so this one has a ``__dict__``)."""
+
+
+_NOTHING_OFFERED: Mapping[str, str] = _Offered()
+_OFFERED: InternTable[_Offered] = InternTable(weak=True)
+_ENABLED: InternTable[_Enabled] = InternTable(weak=True)
 
 
 class CapNegotiation:
@@ -60,10 +71,13 @@ class CapNegotiation:
 
     ``offered`` and ``enabled`` are shared with every other connection that
     heard the same (see :mod:`bottom.interning`): they are replaced, never
-    changed in place.
+    changed in place.  Both are bounded by :data:`MAX_CAPS` (and
+    ``offered`` by :data:`MAX_CAP_CHARS`): more gives one WARNING and is
+    ignored.  Each line costs time in proportion to its own caps, and the
+    offered table is shared only once ``CAP LS`` is complete.
     """
 
-    __slots__ = ("wanted", "offered", "enabled", "ls_done", "_pending")
+    __slots__ = ("wanted", "offered", "enabled", "ls_done", "_pending", "_private", "_bound")
 
     def __init__(self, wanted: Iterable[str]) -> None:
         self.wanted = frozenset(wanted)
@@ -71,6 +85,9 @@ class CapNegotiation:
         self.enabled: frozenset[str] = frozenset()
         self.ls_done = False
         self._pending: list[frozenset[str]] = []
+        # True while ``offered`` is ours alone, to change in place.
+        self._private = False
+        self._bound: Bound | None = None
 
     @property
     def settled(self) -> bool:
@@ -91,7 +108,7 @@ class CapNegotiation:
 
     def on_ls(self, text: str, more: bool) -> list[list[str]]:
         """One ``CAP LS`` line; requests are returned once the last line arrives."""
-        self._offer(parse_caps(text))
+        self._offer(parse_caps(text), share=not more)
         if more:
             return []
         first = not self.ls_done
@@ -104,8 +121,10 @@ class CapNegotiation:
         for name in caps:
             if name.startswith("-"):
                 enabled.discard(name[1:])
+            elif len(enabled) < MAX_CAPS:
+                enabled.add(sys.intern(name))
             else:
-                enabled.add(name)
+                self._table()[1].refuse()
         self._enable(enabled)
         self._answered(frozenset(name.lstrip("-") for name in caps))
 
@@ -125,20 +144,52 @@ class CapNegotiation:
 
     def on_new(self, text: str) -> list[list[str]]:
         added = parse_caps(text)
-        self._offer(added)
+        self._offer(added, share=True)
         return self._request(added)
 
     def on_del(self, text: str) -> None:
         gone = parse_caps(text)
-        self.offered = _share_offered({k: v for k, v in self.offered.items() if k not in gone})
-        self._enable(self.enabled.difference(gone))
+        table, bound = self._table()
+        for name in gone:
+            bound.remove(table, name)
+        self._share()
+        if not self.enabled.isdisjoint(gone):
+            self._enable(self.enabled.difference(gone))
 
-    def _offer(self, caps: Mapping[str, str]) -> None:
-        self.offered = _share_offered({**self.offered, **caps})
+    def _table(self) -> tuple[_Offered, Bound]:
+        """``offered`` as a table of our own to change in place, and its bound."""
+        bound = self._bound
+        if bound is None:
+            bound = self._bound = Bound("CAP LS caps", MAX_CAPS, MAX_CAP_CHARS)
+        if not self._private:
+            # Shared, hence small: copying it is cheap.
+            self.offered = _Offered(self.offered)
+            self._private = True
+            bound.count(self.offered)
+        assert isinstance(self.offered, _Offered)
+        return self.offered, bound
+
+    def _share(self) -> None:
+        """Swap a complete, small ``offered`` for the shared equal one."""
+        offered = self.offered
+        if self._private and len(offered) <= SHARE_MAX_ENTRIES:
+            assert isinstance(offered, _Offered)
+            self.offered = _OFFERED.get(frozenset(offered.items()), offered)
+            self._private = False
+
+    def _offer(self, caps: Mapping[str, str], share: bool) -> None:
+        table, bound = self._table()
+        for name, value in caps.items():
+            bound.put(table, name, value)
+        if share:
+            self._share()
 
     def _enable(self, caps: Iterable[str]) -> None:
-        enabled = frozenset(caps)
-        self.enabled = _ENABLED.get(enabled, enabled)
+        enabled = _Enabled(caps)
+        # Keyed by a plain copy: a key that is the value itself would keep
+        # the weakly held value alive for ever.
+        self.enabled = (_ENABLED.get(frozenset(enabled), enabled)
+                        if len(enabled) <= SHARE_MAX_ENTRIES else enabled)
 
     def _answered(self, names: frozenset[str]) -> frozenset[str] | None:
         """Drop the pending request ``names`` answers; return it, or None."""

@@ -234,7 +234,7 @@ class Client(Lifecycle, Incoming):
                 f"{command} not sent: not connected; await client.connect() first, "
                 "or send from a CLIENT_CONNECT handler")
         log_lines(lines)
-        return conn.write_lines(lines, priority=command in _PRIORITY_COMMANDS)
+        return conn.write(lines, urgent=command in _URGENT_COMMANDS)
 
 
 def _mechanism(sasl: tuple[str, str] | str | Mechanism | None) -> Mechanism | None:
@@ -261,4 +261,4 @@ def _validate_registration(nick: str, username: str | None, realname: str | None
 
 #: Lines that go ahead of the flood queue.  QUIT keeps its place in line:
 #: a "bye" sent just before it must not be lost.
-_PRIORITY_COMMANDS = frozenset({"PONG"})
+_URGENT_COMMANDS = frozenset({"PONG"})

@@ -80,7 +80,8 @@ class ClientBase(Dispatcher):
     _user_closed: bool
     _connected_at: float
     _keepalive: Keepalive | None
-    _keepalive_timer: asyncio.TimerHandle | None
+    # the keepalive ticker's bucket this client waits in (see ticker.py)
+    _keepalive_timer: float | None
     _reconnect_task: asyncio.Task[None] | None
     _middleware: MiddlewareChain | None
     # A connection the server closed before connect() adopted it, and why.
@@ -126,7 +127,7 @@ class ClientBase(Dispatcher):
         if conn is None or conn.is_closing() or not lines:
             return
         log_lines(lines)
-        conn.write_lines(lines)
+        conn.write(lines)
 
 
 def log_lines(lines: list[str]) -> None:

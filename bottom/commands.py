@@ -31,6 +31,7 @@ from typing import Any
 
 from .errors import InvalidMessage
 from .message import format_tags, is_middle
+from .options import check_command, check_raw, check_send_values, check_tags
 
 __all__ = [
     "register_pattern",
@@ -277,8 +278,12 @@ def serialize(command: str, kwargs: Mapping[str, Any], *,
     :raises InvalidMessage: (a ``ValueError``) for an unknown command,
         missing or unexpected kwargs, CR/LF/NUL in a value, a bad middle
         parameter, or a line that cannot fit in 512 bytes.
+    :raises TypeError: for a command that is not a str, tags that are not
+        a mapping of str to str or None, or a bytes value.
     """
-    key = command.strip().upper()
+    key = check_command(command).strip().upper()
+    check_tags(tags)
+    check_send_values(command, kwargs)
     form = _choose(key, kwargs)
     tag_prefix = _tag_prefix(key, tags) if tags else ""
     message = kwargs.get("message")
@@ -375,7 +380,9 @@ def check_raw_line(line: str, encoding: str = "utf-8") -> str:
     :raises InvalidMessage: if the line is empty, contains CR, LF or NUL
         anywhere (the client adds CRLF itself), or is over 512 bytes with
         CRLF, not counting a tag section.
+    :raises TypeError: if ``line`` is not a str.
     """
+    check_raw(line)
     for char in _FORBIDDEN:
         if char in line:
             # Tags, source and command come first: a PASS line is not repeated.

@@ -2,18 +2,22 @@
 
 :class:`Connection` is an :class:`asyncio.Protocol`.  Bytes in go through
 the pure :class:`~bottom.framing.LineDecoder` and each line is handed to a
-callback; lines out go through one write path with a token-bucket flood
-control (:class:`TokenBucket`), so a bot that sends as fast as it can is
-paced instead of killed.  ``pause_writing``/``resume_writing`` stop the
-queue from pushing into a peer that does not read, so memory stays bounded
-as long as the sender awaits what ``send`` returns.
+callback; lines out go through ONE write path (:meth:`Connection.write`)
+with a token-bucket flood control (:class:`TokenBucket`), so a bot that
+sends as fast as it can is paced instead of killed.
+
+Every line honours back-pressure: while the transport has paused writing
+nothing is written, urgent lines (PONG, the keepalive PING) included.
+Urgent lines go ahead of the queue and are still charged to the flood
+bucket; what they may hold is bounded (:data:`MAX_URGENT_BYTES`), and a
+peer that reads nothing for ``stall_timeout`` seconds is disconnected
+with a reason that says so.
 """
 
 from __future__ import annotations
 
 import asyncio
 import collections
-import contextlib
 import logging
 import time
 from collections.abc import Callable
@@ -21,7 +25,15 @@ from collections.abc import Callable
 from .errors import NotConnected
 from .framing import DEFAULT_MAX_LINE_BYTES, LineDecoder
 
-__all__ = ["Connection", "TokenBucket"]
+__all__ = ["Connection", "TokenBucket", "MAX_URGENT_BYTES"]
+
+#: Most bytes of urgent lines (PONG, keepalive PING) held for a peer that
+#: does not read; more urgent lines are dropped (a PONG repeats anyway).
+MAX_URGENT_BYTES = 64 * 1024
+
+# Lines waiting to be written: the bytes, and the Future of the write()
+# call whose last line it is (None for the others).
+_Queue = collections.deque[tuple[bytes, "asyncio.Future[None] | None"]]
 
 log = logging.getLogger("bottom.connection")
 
@@ -72,33 +84,46 @@ class Connection(asyncio.Protocol):
     :meth:`start_delivery` was called: bytes that arrive earlier are held,
     so the client can announce the connection before its first event.
     ``on_lost(connection, exc)`` is called exactly once when the transport
-    is gone.
+    is gone; ``exc`` says why (for a stalled peer: a ``TimeoutError``
+    naming the stall).  ``stall_timeout`` (seconds, None for never): how
+    long the transport may stay paused, the peer reading nothing, before
+    the connection is aborted.
     """
 
     # One per connection, and bridges hold thousands: slots keep it small.
     __slots__ = ("loop", "encoding", "_decoder", "_on_line", "_on_lost", "_flood",
-                 "transport", "_queue", "_drain_timer", "_paused", "_lost", "_held",
-                 "last_received", "last_sent")
+                 "transport", "_queue", "_urgent", "_urgent_bytes", "_drain_timer", "_paused",
+                 "_lost", "_held", "last_received", "last_sent", "stall_timeout",
+                 "_stall_timer", "_error", "_drained", "_dropped", "_warned_urgent")
 
     def __init__(self, loop: asyncio.AbstractEventLoop, *,
                  on_line: Callable[[str], None],
                  on_lost: Callable[[Connection, Exception | None], None],
                  encoding: str = "utf-8",
                  max_line_bytes: int = DEFAULT_MAX_LINE_BYTES,
-                 flood: TokenBucket | None = None) -> None:
+                 flood: TokenBucket | None = None,
+                 stall_timeout: float | None = None) -> None:
         self.loop = loop
         self.encoding = encoding
         self._decoder = LineDecoder(encoding, max_line_bytes)
         self._on_line = on_line
         self._on_lost = on_lost
         self._flood = flood
+        self.stall_timeout = stall_timeout
         self.transport: asyncio.Transport | None = None
         # Made when a line must wait and dropped once empty: an empty deque
         # costs over 600 bytes, and most connections are idle.
-        self._queue: collections.deque[tuple[bytes, asyncio.Future[None] | None]] | None = None
+        self._queue: _Queue | None = None
+        self._urgent: _Queue | None = None
+        self._urgent_bytes = 0
         self._drain_timer: asyncio.TimerHandle | None = None
+        self._stall_timer: asyncio.TimerHandle | None = None
         self._paused = False
         self._lost = False
+        self._error: Exception | None = None
+        self._drained: asyncio.Future[None] | None = None
+        self._dropped = 0
+        self._warned_urgent = False
         self._held: list[bytes] | None = []
         #: loop time of the last bytes from the server (keepalive reads it)
         self.last_received = loop.time()
@@ -149,60 +174,113 @@ class Connection(asyncio.Protocol):
         if self._lost:
             return
         self._lost = True
-        if self._drain_timer is not None:
-            self._drain_timer.cancel()
-            self._drain_timer = None
-        queue, self._queue = self._queue, None
-        if queue:
-            log.warning("connection closed with %d line(s) not sent; dropped them",
-                        len(queue))
-            error = NotConnected("line not sent: the connection closed first")
-            while queue:
-                _, future = queue.popleft()
+        for timer in (self._drain_timer, self._stall_timer):
+            if timer is not None:
+                timer.cancel()
+        self._drain_timer = self._stall_timer = None
+        dropped = 0
+        error = NotConnected("line not sent: the connection closed first")
+        for queue in (self._urgent, self._queue):
+            for _, future in queue or ():
+                dropped += 1
                 if future is not None and not future.done():
                     future.set_exception(error)
                     future.exception()  # retrieved: nobody has to await it
-        self._on_lost(self, exc)
+        self._urgent = self._queue = None
+        self._urgent_bytes = 0
+        self._dropped = dropped
+        if dropped:
+            log.warning("connection closed with %d line(s) not sent; dropped them", dropped)
+        self._wake_drained()
+        self._on_lost(self, exc or self._error)
 
     def pause_writing(self) -> None:
         self._paused = True
+        if self.stall_timeout is not None and self._stall_timer is None:
+            self._stall_timer = self.loop.call_later(self.stall_timeout, self._on_stall)
 
     def resume_writing(self) -> None:
         self._paused = False
+        if self._stall_timer is not None:
+            self._stall_timer.cancel()
+            self._stall_timer = None
         self._drain()
+
+    def _on_stall(self) -> None:
+        self._stall_timer = None
+        if not self._paused or self._lost:
+            return
+        held = self.transport.get_write_buffer_size() if self.transport is not None else 0
+        self._error = TimeoutError(
+            f"the server stopped reading: nothing could be written for "
+            f"{self.stall_timeout:g} s (stall_timeout), {held} bytes waiting")
+        log.warning("aborting the connection: %s", self._error)
+        self.abort()
 
     # -- writing ------------------------------------------------------------
 
     @property
     def backlog(self) -> int:
-        """Lines queued by flood control or a paused transport."""
-        return len(self._queue) if self._queue is not None else 0
+        """Lines waiting for flood control or a paused transport."""
+        return len(self._queue or ()) + len(self._urgent or ())
 
     def is_closing(self) -> bool:
         return self._lost or self.transport is None or self.transport.is_closing()
 
-    def write_lines(self, lines: list[str], *, priority: bool = False) -> asyncio.Future[None]:
+    def write(self, lines: list[str], *, urgent: bool = False) -> asyncio.Future[None]:
         """Queue lines; the Future is done once the last reached the transport.
 
-        ``priority`` lines (PONG, QUIT) skip flood control and the queue.
+        Lines go out in the order written, paced by flood control and held
+        while the transport has paused writing.  ``urgent`` lines (PONG,
+        the keepalive PING) go ahead of every queued line that is not
+        urgent, but are still paced and still held; at most
+        :data:`MAX_URGENT_BYTES` of them are held, later ones fail with
+        :class:`~bottom.NotConnected` (one WARNING).  If the connection
+        closes first, the Future fails with :class:`~bottom.NotConnected`.
+
+        :raises NotConnected: when the connection is closing.
         """
         if self.is_closing():
             raise NotConnected(f"{lines[0].split(' ', 1)[0]!r} not sent: the connection is closing")
         future = self.loop.create_future()
         encoding = self.encoding
         payloads = [(line + "\r\n").encode(encoding) for line in lines]
-        if priority or (self._queue is None and self._flood is None and not self._paused):
+        if self._flood is None and not self._paused and self._urgent is None \
+                and (urgent or self._queue is None):
             # Nothing waits ahead of these lines and nothing paces them.
             self._write_now(b"".join(payloads))
             future.set_result(None)
             return future
+        if urgent:
+            size = sum(map(len, payloads))
+            if self._urgent_bytes + size > MAX_URGENT_BYTES:
+                return self._refuse_urgent(future, lines[0])
+            self._urgent_bytes += size
+            queue = self._urgent
+            if queue is None:
+                queue = self._urgent = collections.deque()
+        else:
+            queue = self._queue
+            if queue is None:
+                queue = self._queue = collections.deque()
         last = len(payloads) - 1
-        queue = self._queue
-        if queue is None:
-            queue = self._queue = collections.deque()
         for index, payload in enumerate(payloads):
             queue.append((payload, future if index == last else None))
         self._drain()
+        return future
+
+    def write_lines(self, lines: list[str], *, priority: bool = False) -> asyncio.Future[None]:
+        """:meth:`write`, under its older name (``priority`` is ``urgent``)."""
+        return self.write(lines, urgent=priority)
+
+    def _refuse_urgent(self, future: asyncio.Future[None], line: str) -> asyncio.Future[None]:
+        if not self._warned_urgent:
+            self._warned_urgent = True
+            log.warning("the server reads nothing and %d bytes of PONG/PING are held "
+                        "already: dropping more of them", self._urgent_bytes)
+        future.set_exception(NotConnected(
+            f"{line.split(' ', 1)[0]!r} not sent: the server is not reading"))
+        future.exception()  # retrieved: nobody has to await it
         return future
 
     def _write_now(self, data: bytes) -> None:
@@ -211,11 +289,11 @@ class Connection(asyncio.Protocol):
         self.last_sent = self.loop.time()
 
     def _drain(self) -> None:
-        queue = self._queue
-        if queue is None:
-            return
         flood = self._flood
-        while queue and not self._paused and not self._lost:
+        while not self._paused and not self._lost:
+            queue = self._urgent or self._queue
+            if not queue:
+                break
             if flood is not None:
                 delay = flood.take()
                 if delay:
@@ -223,27 +301,42 @@ class Connection(asyncio.Protocol):
                         self._drain_timer = self.loop.call_later(delay, self._on_drain_timer)
                     return
             payload, future = queue.popleft()
+            if queue is self._urgent:
+                self._urgent_bytes -= len(payload)
+                if not queue:
+                    self._urgent = None
+            elif not queue:
+                self._queue = None
             self._write_now(payload)
             if future is not None and not future.done():
                 future.set_result(None)
-        if not queue and self._queue is queue:
-            self._queue = None
+        if self._queue is None and self._urgent is None:
+            self._wake_drained()
 
     def _on_drain_timer(self) -> None:
         self._drain_timer = None
         self._drain()
 
-    async def drain(self, timeout: float) -> int:
-        """Wait until every queued line reached the transport (paced as
-        usual) or ``timeout`` seconds passed; return how many lines are
-        still queued."""
-        queue = self._queue
-        if queue:
-            last = next((future for _, future in reversed(queue) if future is not None), None)
-            if last is not None:
-                with contextlib.suppress(asyncio.TimeoutError, NotConnected):
-                    await asyncio.wait_for(asyncio.shield(last), timeout)
-        return self.backlog
+    def _wake_drained(self) -> None:
+        drained, self._drained = self._drained, None
+        if drained is not None and not drained.done():
+            drained.set_result(None)
+
+    async def drain(self, timeout: float | None) -> int:
+        """Wait until every queued line was written (paced as usual), the
+        connection closed, or ``timeout`` seconds passed.
+
+        Returns how many lines were left unsent (those the close dropped,
+        when it closed).  Cancelling the caller leaves the lines queued.
+        """
+        if self.backlog and not self._lost:
+            if self._drained is None:
+                self._drained = self.loop.create_future()
+            try:
+                await asyncio.wait_for(asyncio.shield(self._drained), timeout)
+            except (asyncio.TimeoutError, TimeoutError):
+                pass
+        return self._dropped if self._lost else self.backlog
 
     def close(self) -> None:
         """Close gracefully: the transport flushes what it holds, then closes."""
@@ -254,3 +347,4 @@ class Connection(asyncio.Protocol):
         """Close at once, dropping unsent data (a stuck peer, a timeout)."""
         if self.transport is not None:
             self.transport.abort()
+

@@ -26,6 +26,7 @@ from types import CoroutineType
 from typing import Any, Literal, TypeVar, overload
 
 from .eager import start_handler
+from .eventcheck import check_event_name, check_handler
 from .events import canonical_event
 
 __all__ = ["Dispatcher", "wait_for"]
@@ -148,6 +149,7 @@ class Dispatcher:
     def _register(self, name: str, func: Callable[..., Any]) -> None:
         if not callable(func):
             raise TypeError(f"handler for {name} must be callable, not {func!r}")
+        check_handler(name, func)  # a WARNING for a misspelled event or parameter
         # A new list: a trigger in progress keeps iterating the old one.
         self._handlers[name] = [*self._handlers.get(name, ()), _Handler(func)]
 
@@ -253,6 +255,7 @@ class Dispatcher:
         For code that must be waiting before it acts (send, then wait for
         the answer): ``wait()`` registers only when first awaited.  Cancel
         the Future when it is no longer wanted; it is then forgotten."""
+        check_event_name(event)  # a WARNING for a misspelled event
         future: asyncio.Future[Kwargs] = asyncio.get_running_loop().create_future()
         name = canonical_event(event)
         self._waiters.setdefault(name, []).append(future)

@@ -86,7 +86,7 @@ class Incoming(ClientBase):
         if command == "PING":
             conn = self._conn
             if self.auto_pong and conn is not None and not conn.is_closing():
-                conn.write_lines([pong_line(msg.params)], priority=True)
+                conn.write([pong_line(msg.params)], urgent=True)
             return None
         if command == "ERROR":
             self._server_error = msg.params[-1] if msg.params else ""

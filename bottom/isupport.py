@@ -14,14 +14,18 @@ token's default, so a hostile or buggy 005 can never break a client.
 from __future__ import annotations
 
 import re
-import sys
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from .casemap import casefold
-from .interning import InternTable
+from .interning import SHARE_MAX_ENTRIES, Bound, InternTable
 
-__all__ = ["ISupport", "unescape_value"]
+__all__ = ["ISupport", "unescape_value", "MAX_ISUPPORT_TOKENS", "MAX_ISUPPORT_CHARS"]
+
+#: The most tokens one connection keeps; real servers send 30 to 60.
+MAX_ISUPPORT_TOKENS = 1024
+#: The most characters (keys and values) one connection keeps.
+MAX_ISUPPORT_CHARS = 64 * 1024
 
 _ESCAPE = re.compile(r"\\x([0-9A-Fa-f]{2})")
 
@@ -57,20 +61,21 @@ class _Tokens:
     """A server's tokens and what the properties derived from them.
 
     Shared by every ISupport that holds equal tokens (a bridge's thousand
-    connections to one server hold one), so never changed in place:
-    ``update`` makes a new one.
+    connections to one server hold one), so never changed in place once
+    shared: ``update`` makes a new one.  A table too big to share belongs
+    to one ISupport, which changes it in place.
     """
 
-    __slots__ = ("tokens", "derived")
+    __slots__ = ("tokens", "derived", "__weakref__")
 
     def __init__(self, tokens: dict[str, str]) -> None:
-        self.tokens: Mapping[str, str] = tokens
+        self.tokens = tokens
         #: property name -> immutable value computed from ``tokens``
         self.derived: dict[str, Any] = {}
 
 
 _NO_TOKENS = _Tokens({})
-_TOKENS: InternTable[_Tokens] = InternTable()
+_TOKENS: InternTable[_Tokens] = InternTable(weak=True)
 
 
 class ISupport(Mapping[str, str]):
@@ -84,12 +89,17 @@ class ISupport(Mapping[str, str]):
     value is malformed, and never raises.
     """
 
-    __slots__ = ("_state",)
+    __slots__ = ("_state", "_private", "_bound")
 
     def __init__(self, tokens: Iterable[str] = ()) -> None:
         """Start empty, or from ``tokens`` as :meth:`update` takes them."""
         self._state = _NO_TOKENS
-        self.update(tokens)
+        # True while _state is too big to share and so ours to change.
+        self._private = False
+        # Made by the first update: most ISupports are shared and idle.
+        self._bound: Bound | None = None
+        if tokens:
+            self.update(tokens)
 
     @property
     def _tokens(self) -> Mapping[str, str]:
@@ -118,25 +128,46 @@ class ISupport(Mapping[str, str]):
         empty key and tokens containing a space (such as a trailing ``are
         supported by this server`` passed by mistake) are skipped.  Never
         raises.
+
+        Bounded: at most :data:`MAX_ISUPPORT_TOKENS` tokens and
+        :data:`MAX_ISUPPORT_CHARS` characters are kept (one WARNING, then
+        further new tokens are ignored); a line costs time in proportion
+        to its own tokens, however many came before.
         """
-        changed = dict(self._state.tokens)
+        bound = self._bound
+        if bound is None:
+            bound = self._bound = Bound("ISUPPORT tokens", MAX_ISUPPORT_TOKENS,
+                                        MAX_ISUPPORT_CHARS)
+        if self._private:
+            state = self._state
+            state.derived.clear()
+        else:
+            # Shared, hence small: copying it is cheap.
+            state = _Tokens(dict(self._state.tokens))
+            bound.count(state.tokens)
+        table = state.tokens
         for token in tokens:
             if " " in token:
                 continue
             if token.startswith("-"):
                 key = token[1:].partition("=")[0]
                 if key:
-                    changed.pop(key, None)
+                    bound.remove(table, key)
                 continue
             key, _, value = token.partition("=")
             if key:
-                changed[sys.intern(key)] = sys.intern(unescape_value(value))
-        if changed != self._state.tokens:
-            self._state = _TOKENS.get(frozenset(changed.items()), _Tokens(changed))
+                bound.put(table, key, unescape_value(value))
+        self._private = len(table) > SHARE_MAX_ENTRIES
+        if self._private:
+            self._state = state
+        else:
+            self._state = _TOKENS.get(frozenset(table.items()), state)
 
     def clear(self) -> None:
         """Forget every token, as for a new connection."""
         self._state = _NO_TOKENS
+        self._private = False
+        self._bound = None
 
     # --- typed helpers ------------------------------------------------------
 

@@ -21,6 +21,7 @@ from .errors import ConnectionFailed
 from .events import CLIENT_CONNECT, CLIENT_DISCONNECT
 from .keepalive import PING, TIMEOUT, Keepalive
 from .registration import CLIENT_REGISTRATION_FAILED, Actions
+from .ticker import ticker_for
 
 __all__ = ["Lifecycle"]
 
@@ -87,7 +88,7 @@ class Lifecycle(ClientBase):
         flood = TokenBucket(self.flood_burst, self.flood_rate) if self.flood_control else None
         conn = Connection(loop, on_line=self._on_line, on_lost=self._on_lost,
                           encoding=self.encoding, max_line_bytes=self.max_line_bytes,
-                          flood=flood)
+                          flood=flood, stall_timeout=self.ping_timeout)
         where = f"{self.host}:{self.port}"
 
         async def open_transport() -> object:
@@ -277,9 +278,9 @@ class Lifecycle(ClientBase):
             self._schedule_keepalive(conn)
 
     def _stop_keepalive(self) -> None:
-        if self._keepalive_timer is not None:
-            self._keepalive_timer.cancel()
-        self._keepalive_timer = None
+        bucket, self._keepalive_timer = self._keepalive_timer, None
+        if bucket is not None and self._loop is not None:
+            ticker_for(self._loop, _check_keepalive).cancel(bucket, self)
         self._keepalive = None
 
     def _schedule_keepalive(self, conn: Connection) -> None:
@@ -287,7 +288,9 @@ class Lifecycle(ClientBase):
         if keepalive is not None:
             loop = conn.loop
             when = keepalive.next_check(loop.time(), conn.last_received)
-            self._keepalive_timer = loop.call_at(when, self._check_keepalive)
+            # One timer per loop for every client's check (bridges hold
+            # thousands of clients).
+            self._keepalive_timer = ticker_for(loop, _check_keepalive).call_at(when, self)
 
     def _check_keepalive(self) -> None:
         self._keepalive_timer = None
@@ -301,5 +304,11 @@ class Lifecycle(ClientBase):
             return
         if verdict is PING:
             # Ahead of queued lines: a long backlog must not hide a dead link.
-            conn.write_lines([f"PING :keepalive-{int(conn.loop.time())}"], priority=True)
+            conn.write([f"PING :keepalive-{int(conn.loop.time())}"], urgent=True)
         self._schedule_keepalive(conn)
+
+
+def _check_keepalive(client: object) -> None:
+    """What the loop's ticker calls for each client whose check is due."""
+    if isinstance(client, Lifecycle):
+        client._check_keepalive()

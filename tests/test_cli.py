@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 import bottom
-from bottom.__main__ import IrcUrl, describe, main, parse_url
+from bottom.cli import IrcUrl, describe, main, parse_url
 from bottom.testing import Server
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -171,6 +171,23 @@ def test_main_returns_2_for_a_usage_error(argv: list[str],
     assert "error:" in capsys.readouterr().err
 
 
+def test_the_module_and_the_console_script_run_bottom_cli_main() -> None:
+    import bottom.__main__
+    import bottom.cli
+
+    setup = (ROOT / "setup.py").read_text(encoding="utf-8")
+    assert '"bottom=bottom.__main__:main"' in setup
+    assert bottom.__main__.main is bottom.cli.main
+
+
+async def test_demo_refuses_a_nick_it_cannot_send() -> None:
+    result = await run_cli("--nick", "two words")
+
+    assert result.returncode == 1
+    assert "error: --nick: NICK not sent: nick='two words'" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_main_returns_0_for_version(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--version"]) == 0
     assert bottom.__version__ in capsys.readouterr().out
@@ -276,9 +293,12 @@ async def test_send_debug_shows_both_directions_and_masks_the_password(
     lines = result.stderr.splitlines()
     assert ">> PASS ****" in lines
     assert ">> PRIVMSG #ci :hi" in lines
-    assert any(line.startswith("<< :irc.test 001 ") for line in lines)
+    # The client enables server-time, so the server's lines may carry tags.
+    assert any(re.match(r"<< (@\S+ )?:irc\.test 001 ", line) for line in lines), lines
     assert "s3cret" not in result.stdout + result.stderr
-    assert irc_server.lines_received[0] == "PASS s3cret"
+    received = irc_server.lines_received  # after CAP LS, before NICK and USER
+    assert received.index("PASS s3cret") < received.index("NICK bottom") < received.index(
+        "USER bottom 0 * :bottom command line")
 
 
 # -- the client, with a URL -----------------------------------------------------------------

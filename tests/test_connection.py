@@ -7,7 +7,7 @@ import logging
 
 import pytest
 
-from bottom.connection import Connection, TokenBucket
+from bottom.connection import MAX_URGENT_BYTES, Connection, TokenBucket
 from bottom.errors import NotConnected
 
 
@@ -111,14 +111,25 @@ async def test_flood_control_queues_lines_past_the_burst() -> None:
     assert futures[2].done() and not futures[3].done()
 
 
-async def test_priority_lines_jump_the_flood_queue() -> None:
+async def test_urgent_lines_jump_the_flood_queue_but_are_still_paced() -> None:
     clock = FakeClock()
     conn, transport, _, _ = make_connection(TokenBucket(1, 1.0, clock=clock))
-    conn.write_lines(["PRIVMSG #c :1"])
-    conn.write_lines(["PRIVMSG #c :2"])
-    pong = conn.write_lines(["PONG :x"], priority=True)
-    assert transport.written == [b"PRIVMSG #c :1\r\n", b"PONG :x\r\n"]
-    assert pong.done()
+    conn.write(["PRIVMSG #c :1"])
+    second = conn.write(["PRIVMSG #c :2"])
+    pong = conn.write(["PONG :x"], urgent=True)
+    ping = conn.write(["PING :keepalive"], urgent=True)
+    # The bucket is empty: nothing more goes out before the next token.
+    assert transport.written == [b"PRIVMSG #c :1\r\n"] and not pong.done()
+    assert conn.backlog == 3
+    clock.now += 1.0
+    conn._on_drain_timer()
+    assert transport.written[1:] == [b"PONG :x\r\n"] and pong.done() and not second.done()
+    clock.now += 1.0
+    conn._on_drain_timer()
+    clock.now += 1.0
+    conn._on_drain_timer()
+    assert transport.written[2:] == [b"PING :keepalive\r\n", b"PRIVMSG #c :2\r\n"]
+    assert ping.done() and second.done() and conn.backlog == 0
 
 
 async def test_a_paused_transport_holds_lines_until_resumed() -> None:
@@ -166,3 +177,136 @@ async def test_no_line_is_delivered_after_the_connection_is_lost_mid_chunk() -> 
     conn.start_delivery()
     conn.data_received(b"A\r\nB\r\n")
     assert lines == ["A"]
+
+
+class PausingTransport(FakeTransport):
+    """A peer that never reads: past ``high`` buffered bytes the transport
+    pauses writing, as asyncio's do, and nothing is ever taken out."""
+
+    def __init__(self, protocol: Connection, high: int = 64 * 1024) -> None:
+        super().__init__()
+        self.protocol = protocol
+        self.high = high
+        self.size = 0
+        self.paused = False
+
+    def write(self, data: bytes | bytearray | memoryview) -> None:
+        self.size += len(data)
+        if self.size > self.high and not self.paused:
+            self.paused = True
+            self.protocol.pause_writing()
+
+    def get_write_buffer_size(self) -> int:
+        return self.size
+
+    def abort(self) -> None:
+        if not self.closing:
+            self.closing = True
+            asyncio.get_running_loop().call_soon(self.protocol.connection_lost, None)
+
+
+@pytest.mark.parametrize("pings", [
+    20_000, pytest.param(200_000, marks=pytest.mark.slow)])
+async def test_a_server_that_pings_and_never_reads_gets_a_bounded_buffer_and_a_disconnect(
+        pings: int, caplog: pytest.LogCaptureFixture) -> None:
+    loop = asyncio.get_running_loop()
+    lost: asyncio.Future[Exception | None] = loop.create_future()
+    conn: Connection
+
+    def answer(line: str) -> None:  # what the client's auto-PONG does
+        if not conn.is_closing():
+            conn.write(["PONG :" + line.split(":", 1)[1]], urgent=True)
+
+    conn = Connection(loop, on_line=answer, on_lost=lambda c, exc: lost.set_result(exc),
+                      stall_timeout=0.05)
+    transport = PausingTransport(conn)
+    conn.connection_made(transport)
+    conn.start_delivery()
+    chunk = b"".join(b"PING :" + b"x" * 474 + b"%05d\r\n" % n for n in range(100))
+    with caplog.at_level(logging.WARNING, logger="bottom"):
+        for _ in range(pings // 100):  # PINGs of 480 bytes
+            conn.data_received(chunk)
+        assert transport.size <= transport.high + 512
+        assert conn._urgent_bytes <= MAX_URGENT_BYTES
+        reason = await asyncio.wait_for(lost, 10)
+    assert isinstance(reason, TimeoutError)
+    assert "stopped reading" in str(reason) and "stall_timeout" in str(reason)
+    assert conn.backlog == 0
+    assert len([r for r in caplog.records if "PONG/PING" in r.getMessage()]) == 1
+
+
+async def test_urgent_lines_are_held_while_writing_is_paused() -> None:
+    conn, transport, _, _ = make_connection()
+    conn.pause_writing()
+    privmsg = conn.write(["PRIVMSG #c :queued first"])
+    pong = conn.write(["PONG :x"], urgent=True)
+    assert transport.written == [] and not pong.done()
+    conn.resume_writing()
+    assert transport.written == [b"PONG :x\r\n", b"PRIVMSG #c :queued first\r\n"]
+    assert pong.done() and privmsg.done()
+
+
+async def test_a_pause_shorter_than_the_stall_timeout_is_no_stall() -> None:
+    loop = asyncio.get_running_loop()
+    conn = Connection(loop, on_line=lambda line: None, on_lost=lambda c, exc: None,
+                      stall_timeout=3600)
+    conn.connection_made(FakeTransport())
+    conn.pause_writing()
+    assert conn._stall_timer is not None
+    conn.resume_writing()
+    assert conn._stall_timer is None
+
+
+async def test_quit_written_normally_keeps_its_place_in_line() -> None:
+    clock = FakeClock()
+    conn, transport, _, _ = make_connection(TokenBucket(1, 1.0, clock=clock))
+    conn.write(["PRIVMSG #c :1"])
+    conn.write(["PRIVMSG #c :bye"])
+    quit_ = conn.write(["QUIT :done"])
+    for _ in range(2):
+        clock.now += 1.0
+        conn._on_drain_timer()
+    assert transport.written == [b"PRIVMSG #c :1\r\n", b"PRIVMSG #c :bye\r\n", b"QUIT :done\r\n"]
+    assert quit_.done()
+
+
+async def test_drain_waits_for_every_queued_line() -> None:
+    conn, transport, _, _ = make_connection(TokenBucket(1, 1000.0))
+    futures = [conn.write([f"PRIVMSG #c :{n}"]) for n in range(5)]
+    assert conn.backlog == 4
+    assert await conn.drain(10) == 0
+    assert len(transport.written) == 5 and all(f.done() for f in futures)
+    assert await conn.drain(10) == 0  # nothing queued: at once
+
+
+async def test_drain_gives_up_after_its_timeout_and_says_how_many_are_left() -> None:
+    conn, transport, _, _ = make_connection()
+    conn.pause_writing()
+    futures = [conn.write([f"PRIVMSG #c :{n}"]) for n in range(3)]
+    assert await conn.drain(0.01) == 3
+    assert not any(f.done() for f in futures)
+    conn.resume_writing()
+    assert len(transport.written) == 3
+
+
+async def test_a_close_during_drain_fails_every_queued_line(
+        caplog: pytest.LogCaptureFixture) -> None:
+    conn, _, _, lost = make_connection()
+    conn.pause_writing()
+    futures = [conn.write([f"PRIVMSG #c :{n}"]) for n in range(3)]
+    futures.append(conn.write(["PONG :x"], urgent=True))
+    draining = asyncio.ensure_future(conn.drain(10))
+    await asyncio.sleep(0)  # let drain() start waiting
+    with caplog.at_level(logging.WARNING, logger="bottom"):
+        conn.connection_lost(None)
+    assert await draining == 4
+    assert all(isinstance(f.exception(), NotConnected) for f in futures)
+    assert len([r for r in caplog.records if "4 line(s) not sent" in r.getMessage()]) == 1
+    assert lost == [None]
+
+
+async def test_last_received_is_the_loop_time_of_the_last_bytes_read() -> None:
+    conn, _, _, _ = make_connection()
+    before = asyncio.get_running_loop().time()
+    conn.data_received(b"PING :x\r\n")
+    assert before <= conn.last_received <= asyncio.get_running_loop().time()

@@ -678,3 +678,72 @@ async def test_every_event_a_hostile_line_triggers_is_one_a_handler_can_register
     conn.push(privmsg(b"\x01VERSION\t\x01") + privmsg(b"\x01ping \x01"))
     await sync(conn)
     assert all(name == canonical_event(name) for name in events.names()), events.names()
+
+
+# -- tables a server fills (issue 13) ------------------------------------------------------
+
+def _traced_bytes() -> int:
+    gc.collect()
+    return tracemalloc.get_traced_memory()[0]
+
+
+async def _timed_flood(client: bottom.Client, conn: ServerConnection, lines: list[str]) -> float:
+    """Loop seconds from pushing ``lines`` until the client answered the PING after them."""
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    conn.push("".join(line + "\r\n" for line in lines).encode())
+    await sync(conn, "after-flood")
+    return loop.time() - started
+
+
+async def test_twenty_thousand_isupport_tokens_are_capped_without_blocking_the_loop(
+        client: bottom.Client, scripted: Server, caplog: pytest.LogCaptureFixture) -> None:
+    conn = await connect(client, scripted)
+    await sync(conn)
+    lines = [":irc.test 005 bot NICKLEN=20 " + " ".join(
+        f"VENDOR{n}=value{n}" for n in range(start, start + 13)) + " :are supported"
+        for start in range(0, 20_000, 13)]
+    tracemalloc.start()
+    try:
+        before = _traced_bytes()
+        with caplog.at_level(logging.WARNING, logger="bottom"):
+            # Quadratic copying blocked the loop for minutes here.
+            assert await _timed_flood(client, conn, lines) < 60  # memory is the exact check
+        held = _traced_bytes() - before
+        assert len(client.isupport) == bottom.isupport.MAX_ISUPPORT_TOKENS
+        assert client.isupport.nicklen == 20
+        assert held < 2 * MiB
+        assert len([r for r in caplog.records if "ISUPPORT" in r.getMessage()]) == 1
+        assert not client.is_closing()
+        await client.disconnect()
+        client.isupport.clear()  # what the next connection starts with
+        assert _traced_bytes() - before < 256 * 1024
+    finally:
+        tracemalloc.stop()
+
+
+@pytest.mark.parametrize("caps", [5_000, 10_000])
+async def test_a_cap_ls_of_thousands_of_caps_is_capped_without_blocking_the_loop(
+        guard: Guard, scripted: Server, caps: int, caplog: pytest.LogCaptureFixture) -> None:
+    client = bottom.Client(scripted.host, scripted.port, ssl=False, flood_control=False,
+                           nick="bot", caps=["multi-prefix", "cap-7"])
+    conn = await connect(client, scripted)
+    await conn.wait_for_line(lambda m: m.command == "CAP", timeout=TIMEOUT)
+    names = [f"cap-{n}" for n in range(caps)]
+    lines = [f":irc.test CAP * LS * :{' '.join(names[start:start + 20])}"
+             for start in range(0, caps, 20)] + [":irc.test CAP * LS :multi-prefix"]
+    tracemalloc.start()
+    try:
+        before = _traced_bytes()
+        with caplog.at_level(logging.WARNING, logger="bottom"):
+            assert await _timed_flood(client, conn, lines) < 60  # memory is the exact check
+        # multi-prefix came past the cap: only cap-7 is asked for.
+        assert [line for line in conn.received if "REQ" in line] == ["CAP REQ :cap-7"]
+        assert len(client._session.cap.offered) == bottom.cap.MAX_CAPS
+        assert _traced_bytes() - before < 2 * MiB
+        assert len([r for r in caplog.records if "CAP" in r.getMessage()]) == 1
+        await client.disconnect()
+        client._session.start()  # the next connection's fresh negotiation
+        assert _traced_bytes() - before < 256 * 1024
+    finally:
+        tracemalloc.stop()

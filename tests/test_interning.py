@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
-from bottom.cap import CapNegotiation
+import gc
+import logging
+import time
+import tracemalloc
+from collections.abc import Callable
+
+import pytest
+
+from bottom.cap import MAX_CAPS, CapNegotiation
 from bottom.interning import InternTable
-from bottom.isupport import ISupport
+from bottom.isupport import MAX_ISUPPORT_CHARS, MAX_ISUPPORT_TOKENS, ISupport
 
 
 def test_equal_keys_give_the_first_value_stored() -> None:
@@ -44,3 +52,127 @@ def test_clients_with_the_same_isupport_tokens_share_them_but_not_changes() -> N
     assert two["NICKLEN"] == "30" and two.prefix == {"o": "@", "v": "+"}
     two.clear()
     assert len(two) == 0 and one["PREFIX"] == "(qov)~@+"
+
+
+# -- what a hostile server can make a connection remember ------------------------------
+
+def _cpu_seconds(work: Callable[[], object]) -> float:
+    started = time.process_time()
+    work()
+    return time.process_time() - started
+
+
+def _traced(work: Callable[[], Callable[[], None]]) -> tuple[int, int]:
+    """Bytes held after ``work()``, and after calling the forget function it returns."""
+    gc.collect()
+    tracemalloc.start()
+    try:
+        base = tracemalloc.get_traced_memory()[0]
+        forget = work()
+        gc.collect()
+        held = tracemalloc.get_traced_memory()[0] - base
+        forget()
+        gc.collect()
+        left = tracemalloc.get_traced_memory()[0] - base
+    finally:
+        tracemalloc.stop()
+    return held, left
+
+
+def _isupport_flood(count: int) -> ISupport:
+    isupport = ISupport(["NICKLEN=30"])
+    tokens = [f"TOKEN{n}=value{n}" for n in range(count)]
+    for start in range(0, count, 13):  # 13 tokens per 005 line, as servers send
+        isupport.update(tokens[start:start + 13])
+    return isupport
+
+
+def test_twenty_thousand_isupport_tokens_cost_linear_time_and_a_capped_table(
+        caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING, logger="bottom"):
+        isupport = _isupport_flood(20_000)
+    assert len(isupport) == MAX_ISUPPORT_TOKENS
+    assert isupport.nicklen == 30 and isupport["TOKEN0"] == "value0"
+    warnings = [r for r in caplog.records if "ISUPPORT" in r.getMessage()]
+    assert len(warnings) == 1 and warnings[0].levelno == logging.WARNING
+    # Quadratic copying took 11 s here; linear work takes about 0.04 s.
+    assert _cpu_seconds(lambda: _isupport_flood(20_000)) < 1.0
+    # The table shrinks and grows in place: removing and adding stay cheap.
+    isupport.update([f"-TOKEN{n}" for n in range(13)])
+    assert "TOKEN0" not in isupport and len(isupport) == MAX_ISUPPORT_TOKENS - 13
+
+
+def test_isupport_memory_is_bounded_and_freed_when_the_connection_forgets_it() -> None:
+    def flood() -> Callable[[], None]:
+        isupport = _isupport_flood(20_000)
+        return isupport.clear
+    held, left = _traced(flood)
+    assert held < 512 * 1024  # about 150 KiB for the capped table
+    assert left < 16 * 1024  # nothing kept by the shared tables
+
+
+def test_isupport_values_are_bounded_in_characters_too() -> None:
+    isupport = ISupport()
+    for n in range(100):
+        isupport.update([f"BIG{n}=" + "x" * 8000])
+    assert sum(len(k) + len(v) for k, v in isupport.items()) <= MAX_ISUPPORT_CHARS
+    isupport.update(["-BIG0", "SMALL=1"])
+    assert isupport["SMALL"] == "1"
+
+
+def _cap_flood(count: int, per_line: int) -> tuple[CapNegotiation, list[list[str]]]:
+    names = [f"vendor.example/cap-{n}" for n in range(count)] + ["multi-prefix"]
+    cap = CapNegotiation({"multi-prefix", "vendor.example/cap-1"})
+    requests: list[list[str]] = []
+    for start in range(0, len(names), per_line):
+        requests = cap.on_ls(" ".join(names[start:start + per_line]),
+                             more=start + per_line < len(names))
+    return cap, requests
+
+
+@pytest.mark.parametrize("count", [5_000, 10_000])
+@pytest.mark.parametrize("per_line", [1, 10_000])
+def test_a_huge_cap_ls_costs_linear_time_and_a_capped_table(
+        count: int, per_line: int, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING, logger="bottom"):
+        cap, requests = _cap_flood(count, per_line)
+    assert len(cap.offered) == MAX_CAPS
+    assert requests == [["vendor.example/cap-1"]]  # multi-prefix came past the cap
+    assert len([r for r in caplog.records if "CAP" in r.getMessage()]) == 1
+    assert _cpu_seconds(lambda: _cap_flood(count, per_line)) < 1.0
+    # NEW and DEL on the big table cost what the line holds.
+    cap.on_del("vendor.example/cap-2")
+    cap.on_new("multi-prefix")
+    assert "multi-prefix" in cap.offered and "vendor.example/cap-2" not in cap.offered
+
+
+def test_cap_memory_is_bounded_and_freed_when_the_connection_goes() -> None:
+    kept: list[CapNegotiation] = []
+
+    def flood() -> Callable[[], None]:
+        kept.append(_cap_flood(10_000, 20)[0])
+        return kept.clear
+    held, left = _traced(flood)
+    assert held < 512 * 1024
+    assert left < 16 * 1024
+
+
+def test_cap_ack_of_unrequested_caps_is_bounded() -> None:
+    cap = CapNegotiation({"sasl"})
+    cap.on_ls("sasl", more=False)
+    for start in range(0, 5000, 100):
+        cap.on_ack(" ".join(f"x{n}" for n in range(start, start + 100)))
+    assert len(cap.enabled) == MAX_CAPS
+
+
+def test_small_tables_are_still_shared_after_big_ones_were_refused() -> None:
+    big = CapNegotiation(())
+    big.on_ls(" ".join(f"c{n}" for n in range(2000)), more=False)
+    one, two = CapNegotiation(()), CapNegotiation(())
+    one.on_ls("a b", more=True)
+    two.on_ls("a b", more=True)
+    assert one.offered is not two.offered  # not shared before LS is complete
+    one.on_ls("c", more=False)
+    two.on_ls("c", more=False)
+    assert one.offered is two.offered
+    assert dict(one.offered) == {"a": "", "b": "", "c": ""}

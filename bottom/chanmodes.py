@@ -1,0 +1,76 @@
+"""Reading a channel MODE string by the server's CHANMODES and PREFIX.
+
+Pure: no I/O, no asyncio.  One MODE line may mix every class:
+``MODE #c +ov-v+kl alice alice bob key 10``.  Which letters take a
+parameter comes from 005 (RPL_ISUPPORT):
+
+* PREFIX modes (``o``, ``v``...) always take a nick;
+* type A (lists: ``b``, ``e``, ``I``) always take a mask;
+* type B (``k``) always take one (servers send ``-k key`` or ``-k *``);
+* type C (``l``) take one when set only;
+* type D (``imnpst``) and letters the server never announced take none.
+
+A letter whose parameter is missing is skipped, as servers skip it (``+b``
+with no mask is a list query, not a change); a type B unset without its
+parameter still unsets.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+__all__ = ["ModeChange", "ModeClasses", "parse_modes"]
+
+#: (sign, letter, parameter or None, kind): kind is "prefix", "A", "B", "C" or "D"
+ModeChange = tuple[str, str, "str | None", str]
+
+
+class ModeClasses:
+    """The letters of each class, read once per 005 instead of once per MODE."""
+
+    __slots__ = ("kinds", "prefix", "symbols", "ranks")
+
+    def __init__(self, chanmodes: Sequence[str], prefix: dict[str, str]) -> None:
+        kinds: dict[str, str] = {}
+        for kind, letters in zip("ABCD", chanmodes, strict=False):
+            for letter in letters:
+                kinds[letter] = kind
+        for letter in prefix:
+            kinds[letter] = "prefix"
+        #: letter -> its class
+        self.kinds = kinds
+        #: prefix mode -> symbol, highest rank first (``{"o": "@", "v": "+"}``)
+        self.prefix = prefix
+        #: symbol -> prefix mode
+        self.symbols = {symbol: mode for mode, symbol in prefix.items()}
+        #: prefix mode -> rank, 0 the highest
+        self.ranks = {mode: rank for rank, mode in enumerate(prefix)}
+
+    def highest(self, modes: frozenset[str]) -> str:
+        """The symbol of the highest of ``modes`` (``""`` for none)."""
+        if not modes:
+            return ""
+        ranks = self.ranks
+        best = min(modes, key=lambda mode: ranks.get(mode, len(ranks)))
+        return self.prefix.get(best, "")
+
+
+def parse_modes(classes: ModeClasses, modestring: str,
+                params: Sequence[str]) -> Iterator[ModeChange]:
+    """Yield each change in ``modestring`` with the parameter it consumed."""
+    kinds = classes.kinds
+    args = iter(params)
+    sign = "+"
+    for letter in modestring:
+        if letter == "+" or letter == "-":
+            sign = letter
+            continue
+        kind = kinds.get(letter, "D")
+        if kind == "D" or (kind == "C" and sign == "-"):
+            yield sign, letter, None, kind
+        else:
+            arg = next(args, None)
+            if arg is not None:
+                yield sign, letter, arg, kind
+            elif kind == "B" and sign == "-":
+                yield sign, letter, None, kind

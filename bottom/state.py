@@ -1,0 +1,406 @@
+"""Network state: which channels we are in, who is there, with which modes.
+
+Pure: no I/O, no asyncio.  :class:`State` is fed every line the server
+sends (001 and 005 included) with :meth:`State.apply`, and can follow a log
+or a bouncer's stream as well as a live :class:`bottom.Client`.
+
+Names are looked up folded by the server's ``CASEMAPPING`` (``rfc1459``
+until 005 says otherwise); when 005 changes it, every key is refolded.  A
+user who shares no channel with us any more is forgotten (never us).  A
+NAMES reply replaces a channel's member list when its 366 arrives; lines
+that change members while it is being read are applied to it too, so the
+replacement is current.  Bounded: past ``max_tracked_users`` users or
+``max_tracked_channels`` channels new ones are not tracked and one WARNING
+is logged; nothing raises, and a malformed line is logged and skipped.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+
+from .chanmodes import ModeClasses
+from .channel import NO_STATUS, Channel, Folder, Member, NameMap, Status, User
+from .isupport import ISupport
+from .message import Message, split_source
+
+__all__ = ["State"]
+
+log = logging.getLogger("bottom.state")
+
+DEFAULT_MAX_USERS = 200_000
+DEFAULT_MAX_CHANNELS = 10_000
+_NO_MODES: frozenset[str] = frozenset()
+# A NAMES reply in progress: folded nick -> (modes, nick, username, host)
+_Entry = tuple[frozenset[str], str, "str | None", "str | None"]
+_Pending = dict[str, _Entry]
+
+
+def _user_nick(user: User) -> str:
+    return user.nick
+
+
+def _channel_name(channel: Channel) -> str:
+    return channel.name
+
+
+def _positive(name: str, value: int) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise ValueError(f"{name} must be an int >= 1, not {value!r}")
+    return value
+
+
+class State:
+    """Channels, members and users, kept current by :meth:`apply`.
+
+    :attr:`channels` maps the channels we are in, :attr:`users` everyone we
+    share a channel with, and us; both are read-only, folded mappings.
+    """
+
+    __slots__ = ("nick", "isupport", "max_tracked_users", "max_tracked_channels",
+                 "_folder", "_classes", "_statuses", "_users", "_channels", "_names", "_lists",
+                 "_me", "_ckeys",
+                 "_warned", "__weakref__")
+
+    def __init__(self, *, max_tracked_users: int = DEFAULT_MAX_USERS,
+                 max_tracked_channels: int = DEFAULT_MAX_CHANNELS) -> None:
+        self.max_tracked_users = _positive("max_tracked_users", max_tracked_users)
+        self.max_tracked_channels = _positive("max_tracked_channels", max_tracked_channels)
+        #: our nick (from 001 and our NICK echoes), or None before 001
+        self.nick: str | None = None
+        #: the server's 005 tokens, which the names are folded with
+        self.isupport = ISupport()
+        self._folder = Folder(self.isupport.casemapping)
+        self._classes = ModeClasses(self.isupport.chanmodes, self.isupport.prefix)
+        self._statuses: dict[frozenset[str], Status] = {}
+        self._me: str | None = None  # our nick, folded
+        self._ckeys: dict[str, str] = {}  # channel name as sent -> folded: few, seen often
+        self._users: NameMap[User] = NameMap(self._folder, _user_nick)
+        self._channels: NameMap[Channel] = NameMap(self._folder, _channel_name)
+        self._names: dict[str, _Pending] = {}
+        self._lists: dict[tuple[str, str], set[str]] = {}
+        self._warned = False
+
+    @property
+    def channels(self) -> Mapping[str, Channel]:
+        """The channels we are in, by name (folded lookups)."""
+        return self._channels
+
+    @property
+    def users(self) -> Mapping[str, User]:
+        """Users we share a channel with, and us, by nick (folded lookups)."""
+        return self._users
+
+    def __repr__(self) -> str:
+        return (f"<State nick={self.nick!r} channels={len(self._channels)} "
+                f"users={len(self._users)}>")
+
+    def fold(self, name: str) -> str:
+        """``name`` folded by the server's current casemapping."""
+        return self._folder.fold(name)
+
+    def clear(self) -> None:
+        """Forget everything, as after a disconnect (the limits stay)."""
+        self.nick = self._me = None
+        self.isupport.clear()
+        self._set_casemapping()
+        self._forget_all()
+        self._warned = False
+
+    def apply(self, message: Message) -> None:
+        """Update the state from one line the server sent.
+
+        Lines that change nothing tracked (PRIVMSG...) cost one dict lookup.
+        A malformed line is logged and skipped; this never raises.
+        """
+        handler = _HANDLERS.get(message.command)
+        if handler is None:
+            return
+        try:
+            handler(self, message)
+        except (IndexError, ValueError, OverflowError, OSError) as exc:
+            log.warning("state: skipped a malformed %s line (%s): %r",
+                        message.command, exc, message)
+
+    # --- helpers --------------------------------------------------------
+
+    def _set_casemapping(self) -> None:
+        prefix = self.isupport.prefix
+        if prefix != self._classes.prefix:
+            self._classes = ModeClasses(self.isupport.chanmodes, prefix)
+            self._statuses = {}
+            for channel in self._channels._data.values():
+                for member in channel.users._data.values():
+                    member._status = self._status(member.modes)
+        else:
+            self._classes = ModeClasses(self.isupport.chanmodes, prefix)
+        if not self._folder.set(self.isupport.casemapping):
+            return
+        self._ckeys.clear()
+        self._me = None if self.nick is None else self._folder.fold(self.nick)
+        self._users.refold()
+        self._channels.refold()
+        for channel in self._channels._data.values():
+            channel.users.refold()
+        fold = self._folder.fold
+        self._names = {key: {fold(e[1]): e for e in pending.values()}
+                       for key, pending in self._names.items()}
+
+    def _warn(self, what: str, limit: int) -> None:
+        if not self._warned:
+            self._warned = True
+            log.warning("state: more than %d %s; new ones are not tracked "
+                        "(raise max_tracked_%s)", limit, what, what)
+
+    def _is_us(self, nick: str) -> bool:
+        return self._folder.fold(nick) == self._me
+
+    def _ckey(self, name: str) -> str:
+        """``name`` (a channel) folded, through a small cache."""
+        key = self._ckeys.get(name)
+        if key is None:
+            if len(self._ckeys) >= 2 * self.max_tracked_channels:
+                self._ckeys.clear()
+            key = self._ckeys[name] = self._folder.fold(name)
+        return key
+
+    def _status(self, modes: frozenset[str]) -> Status:
+        """The shared :class:`Status` for ``modes`` under the current PREFIX."""
+        if not modes:
+            return NO_STATUS
+        status = self._statuses.get(modes)
+        if status is None:
+            if len(self._statuses) > 1024:  # prefix modes are few; a flood is not
+                self._statuses.clear()
+            status = self._statuses[modes] = Status(modes, self._classes.highest(modes))
+        return status
+
+    def _user(self, nick: str, username: str | None, host: str | None,
+              key: str | None = None) -> User | None:
+        """The tracked user ``nick`` (created if new and within bounds), updated."""
+        data = self._users._data
+        if key is None:
+            key = self._folder.fold(nick)
+        user = data.get(key)
+        if user is None:
+            if len(data) >= self.max_tracked_users:
+                self._warn("users", self.max_tracked_users)
+                return None
+            user = data[key] = User(nick, username, host)
+            return user
+        if username:
+            user.username = username
+        if host:
+            user.host = host
+        return user
+
+    def _add_member(self, channel: Channel, user: User, modes: frozenset[str],
+                    key: str | None = None) -> None:
+        if key is None:
+            key = self._folder.fold(user.nick)
+        members = channel.users._data
+        member = members.get(key)
+        if member is None:
+            user._joined(channel.name)
+            members[key] = Member(user, self._status(modes))
+        else:
+            member._status = self._status(modes)
+
+    def _remove_member(self, channel: Channel, key: str) -> None:
+        """Take the user folded to ``key`` out of ``channel``; forget them if it was the last."""
+        member = channel.users._data.pop(key, None)
+        if self._names:
+            pending = self._names.get(self._ckey(channel.name))
+            if pending is not None:
+                pending.pop(key, None)
+        if member is not None and member.user._left(channel.name) and key != self._me:
+            self._users._data.pop(key, None)
+
+    def _forget_all(self) -> None:
+        """Leave every channel (our QUIT, ERROR); keep our nick and 005."""
+        self._users._data.clear()
+        self._channels._data.clear()
+        self._names.clear()
+        self._lists.clear()
+        if self.nick is not None:
+            self._user(self.nick, None, None)
+
+    def _drop_channel(self, channel: Channel) -> None:
+        folded = self._ckey(channel.name)
+        self._channels._data.pop(folded, None)
+        self._names.pop(folded, None)
+        for pair in [pair for pair in self._lists if pair[0] == folded]:
+            del self._lists[pair]
+        for key in list(channel.users._data):
+            self._remove_member(channel, key)
+
+    # --- registration ---------------------------------------------------
+
+    def _on_welcome(self, msg: Message) -> None:
+        self.clear()
+        self.nick = msg.params[0]
+        self._me = self._folder.fold(self.nick)
+        self._user(self.nick, None, None)
+
+    def _on_isupport(self, msg: Message) -> None:
+        self.isupport.update(msg.params[1:-1])
+        self._set_casemapping()
+
+    # --- membership -----------------------------------------------------
+
+    def _on_join(self, msg: Message) -> None:
+        nick, username, host = split_source(msg.source)
+        if nick is None:
+            return
+        name = msg.params[0]
+        folded = self._ckey(name)
+        channel = self._channels._data.get(folded)
+        key = self._folder.fold(nick)
+        if key == nick:
+            key = nick  # one string for the nick and both keys: 100 000 members add up
+        if channel is None and key == self._me:
+            if len(self._channels._data) >= self.max_tracked_channels:
+                self._warn("channels", self.max_tracked_channels)
+                return
+            channel = self._channels._data[folded] = Channel(name, self._folder)
+        if channel is None:
+            return
+        user = self._user(nick, username, host, key)
+        if user is None:
+            return
+        if len(msg.params) >= 3:  # extended-join: account and realname
+            user.account = None if msg.params[1] == "*" else msg.params[1]
+            user.realname = msg.params[2]
+        self._add_member(channel, user, _NO_MODES, key)
+        if self._names:
+            pending = self._names.get(folded)
+            if pending is not None:
+                pending[key] = (_NO_MODES, nick, username, host)
+
+    def _on_part(self, msg: Message) -> None:
+        nick = msg.nick
+        for name in msg.params[0].split(","):
+            self._leave(name, nick)
+
+    def _on_kick(self, msg: Message) -> None:
+        self._leave(msg.params[0], msg.params[1])
+
+    def _leave(self, name: str, nick: str | None) -> None:
+        channel = self._channels._data.get(self._ckey(name))
+        if channel is None or nick is None:
+            return
+        key = self._folder.fold(nick)
+        if key == self._me:
+            self._drop_channel(channel)
+        else:
+            self._remove_member(channel, key)
+
+    def _on_quit(self, msg: Message) -> None:
+        nick = msg.nick
+        if nick is None:
+            return
+        key = self._folder.fold(nick)
+        if key == self._me:
+            self._forget_all()
+            return
+        user = self._users._data.get(key)
+        if user is None:
+            return
+        channels = self._channels._data
+        for name in user._in():
+            channel = channels.get(self._ckey(name))
+            if channel is not None:
+                self._remove_member(channel, key)
+
+    def _on_nick(self, msg: Message) -> None:
+        old, new = msg.nick, msg.params[0]
+        if old is None or not new:
+            return
+        fold, ckey = self._folder.fold, self._ckey
+        old_key, new_key = fold(old), fold(new)
+        if old_key == self._me:
+            self.nick, self._me = new, new_key
+        data = self._users._data
+        user = data.get(old_key)
+        if user is None:
+            return
+        if new_key != old_key:
+            stale = data.get(new_key)
+            if stale is not None:  # a desync: the server says the nick is free
+                for name in stale._in():
+                    channel = self._channels._data.get(ckey(name))
+                    if channel is not None:
+                        self._remove_member(channel, new_key)
+                data.pop(new_key, None)
+            del data[old_key]
+            data[new_key] = user
+        user.nick = new
+        for name in user._in():
+            channel_key = ckey(name)
+            channel = self._channels._data.get(channel_key)
+            if channel is not None and new_key != old_key:
+                members = channel.users._data
+                member = members.pop(old_key, None)
+                if member is not None:
+                    members[new_key] = member
+            pending = self._names.get(channel_key)
+            if pending is not None and old_key in pending:
+                modes, _, username, host = pending.pop(old_key)
+                pending[new_key] = (modes, new, username, host)
+
+    # --- NAMES ----------------------------------------------------------
+
+    def _on_names(self, msg: Message) -> None:
+        folded = self._ckey(msg.params[2])
+        if folded not in self._channels._data:
+            return
+        pending = self._names.setdefault(folded, {})
+        symbols = self._classes.symbols
+        chars = "".join(symbols)
+        fold = self._folder.fold
+        budget = self.max_tracked_users
+        for entry in msg.params[3].split():
+            source = entry.lstrip(chars)  # every leading prefix symbol, as split_prefixes
+            modes = _NO_MODES
+            if len(source) != len(entry):
+                modes = frozenset(symbols[s] for s in entry[:len(entry) - len(source)])
+            if "!" in source or "@" in source:
+                nick, username, host = split_source(source)
+            else:
+                nick, username, host = source, None, None
+            if not nick:
+                continue
+            if len(pending) >= budget:
+                self._warn("users", budget)
+                break
+            key = fold(nick)
+            pending[nick if key == nick else key] = (modes, nick, username, host)
+
+    def _on_end_of_names(self, msg: Message) -> None:
+        folded = self._ckey(msg.params[1])
+        pending = self._names.pop(folded, None)
+        channel = self._channels._data.get(folded)
+        if channel is None:
+            return
+        pending = pending or {}
+        for key in list(channel.users._data):
+            if key not in pending and key != self._me:
+                self._remove_member(channel, key)
+        for key, (modes, nick, username, host) in pending.items():
+            user = self._user(nick, username, host, key)
+            if user is not None:
+                self._add_member(channel, user, modes, key)
+
+
+def _handlers() -> dict[str, Callable[[State, Message], None]]:
+    from .state_details import HANDLERS as more
+    table: dict[str, Callable[[State, Message], None]] = {
+        "001": State._on_welcome, "005": State._on_isupport, "JOIN": State._on_join,
+        "PART": State._on_part, "KICK": State._on_kick, "QUIT": State._on_quit,
+        "NICK": State._on_nick, "353": State._on_names, "366": State._on_end_of_names,
+    }
+    table.update(more)
+    return table
+
+
+_HANDLERS = _handlers()

@@ -1,0 +1,327 @@
+"""bottom.State: one test per kind of line, and the tricky cases of issue 15."""
+
+from __future__ import annotations
+
+import gc
+import logging
+from datetime import datetime, timezone
+
+import pytest
+
+from bottom.message import Message
+from bottom.state import State
+
+WELCOME = [
+    ":irc.test 001 me :Welcome",
+    ":irc.test 005 me PREFIX=(qaohv)~&@%+ CHANMODES=beI,k,l,imnpst CASEMAPPING=rfc1459 "
+    "EXCEPTS=e INVEX=I :are supported",
+]
+
+
+def feed(state: State, *lines: str) -> State:
+    for line in lines:
+        state.apply(Message.parse(line))
+    return state
+
+
+def joined(*more: str, names: str = "@me +Alice!a@alice.host bob") -> State:
+    """We are in #chan with Alice (voiced) and bob."""
+    return feed(State(), *WELCOME, ":me!u@me.host JOIN #Chan",
+                f":irc.test 353 me = #Chan :{names}", ":irc.test 366 me #Chan :End", *more)
+
+
+def invariants(state: State) -> None:
+    """Every member is a known user, every user but us shares a channel, counts match."""
+    memberships = 0
+    for name, channel in state.channels.items():
+        assert state.channels[name] is channel
+        for nick, member in channel.users.items():
+            assert state.users[nick] is member.user
+            assert channel.name in member.user.channels
+            memberships += 1
+    for nick, user in state.users.items():
+        if state.nick is None or state.fold(nick) != state.fold(state.nick):
+            assert user.channels, f"{nick} shares no channel but is tracked"
+        for name in user.channels:
+            assert nick in state.channels[name].users
+    assert memberships == sum(len(user.channels) for user in state.users.values())
+
+
+def test_welcome_sets_our_nick_and_user() -> None:
+    state = feed(State(), *WELCOME)
+    assert state.nick == "me"
+    assert list(state.users) == ["me"]
+    assert state.isupport["PREFIX"] == "(qaohv)~&@%+"
+
+
+def test_join_of_ours_creates_the_channel_spelled_as_the_server_did() -> None:
+    state = feed(State(), *WELCOME, ":me!u@h JOIN #Chan")
+    assert list(state.channels) == ["#Chan"]
+    assert state.channels["#CHAN"] is state.channels["#chan"]
+    assert state.users["me"].channels == {"#Chan"}
+    invariants(state)
+
+
+def test_join_of_others_to_unknown_channel_is_ignored() -> None:
+    state = feed(State(), *WELCOME, ":alice!a@h JOIN #other")
+    assert not state.channels and list(state.users) == ["me"]
+
+
+def test_names_fill_members_with_prefixes_and_userhosts() -> None:
+    state = joined(names="@me ~&@%+Alice!a@alice.host bob")
+    channel = state.channels["#chan"]
+    assert set(channel.users) == {"me", "Alice", "bob"}
+    alice = channel.users["alice"]
+    assert alice.modes == {"q", "a", "o", "h", "v"} and alice.prefix == "~"
+    assert alice.user.username == "a" and alice.user.host == "alice.host"
+    assert channel.users["bob"].prefix == "" and channel.users["bob"].modes == set()
+    assert channel.users["me"].prefix == "@"
+    invariants(state)
+
+
+def test_extended_join_sets_account_and_realname() -> None:
+    state = joined(":carol!c@h JOIN #chan carolacct :Carol C", ":dave!d@h JOIN #chan * :Dave")
+    assert state.users["carol"].account == "carolacct"
+    assert state.users["carol"].realname == "Carol C"
+    assert state.users["dave"].account is None
+    invariants(state)
+
+
+def test_part_forgets_a_user_sharing_no_other_channel() -> None:
+    state = joined(":bob!b@h PART #chan :bye")
+    assert "bob" not in state.channels["#chan"].users and "bob" not in state.users
+    invariants(state)
+
+
+def test_our_part_drops_the_channel_and_its_users() -> None:
+    state = joined(":me!u@h PART #chan")
+    assert not state.channels and list(state.users) == ["me"]
+    invariants(state)
+
+
+def test_kick_of_someone_else() -> None:
+    state = joined(":Alice!a@h KICK #chan bob :out")
+    assert "bob" not in state.users
+    invariants(state)
+
+
+def test_kick_of_ourselves_drops_the_channel() -> None:
+    state = joined(":Alice!a@h KICK #chan ME :out")
+    assert not state.channels and list(state.users) == ["me"]
+    invariants(state)
+
+
+def test_quit_of_someone_sharing_two_channels() -> None:
+    state = joined(":me!u@h JOIN #two", ":irc.test 353 me = #two :me Alice",
+                   ":irc.test 366 me #two :End")
+    assert state.users["alice"].channels == {"#Chan", "#two"}
+    feed(state, ":Alice!a@h QUIT :gone")
+    assert "alice" not in state.users
+    assert "alice" not in state.channels["#chan"].users
+    assert "alice" not in state.channels["#two"].users
+    invariants(state)
+
+
+def test_case_only_nick_change_keeps_the_user() -> None:
+    state = joined()
+    user = state.users["alice"]
+    feed(state, ":Alice!a@h NICK :ALICE")
+    assert state.users["alice"] is user and user.nick == "ALICE"
+    assert list(state.channels["#chan"].users) == ["me", "ALICE", "bob"]
+    invariants(state)
+
+
+def test_nick_change_moves_user_and_memberships() -> None:
+    state = joined(":Alice!a@h NICK carol")
+    assert "alice" not in state.users and state.users["carol"].nick == "carol"
+    assert state.channels["#chan"].users["carol"].prefix == "+"
+    invariants(state)
+
+
+def test_our_nick_change() -> None:
+    state = joined(":me!u@h NICK :myself")
+    assert state.nick == "myself" and "myself" in state.channels["#chan"].users
+    invariants(state)
+
+
+def test_rfc1459_folding_of_brackets_backslash_and_tilde() -> None:
+    state = joined(":nick[a]\\~!x@h JOIN #chan")
+    assert state.users["NICK{A}|^"].nick == "nick[a]\\~"
+    assert "nick{a}|^" in state.channels["#chan"].users
+
+
+def test_ascii_casemapping_keeps_brackets_apart_and_refolds_keys() -> None:
+    state = joined(":Nick[a]!x@h JOIN #chan")
+    assert "nick{a}" in state.users
+    feed(state, ":irc.test 005 me CASEMAPPING=ascii :are supported")
+    assert "nick{a}" not in state.users and "NICK[A]" in state.users
+    assert "nick[a]" in state.channels["#CHAN"].users
+    invariants(state)
+
+
+def test_mode_mixing_prefix_and_channel_classes() -> None:
+    state = joined(":Alice!a@h MODE #chan +ov-v+kl bob bob Alice key 10")
+    channel = state.channels["#chan"]
+    assert channel.users["bob"].modes == {"o", "v"} and channel.users["bob"].prefix == "@"
+    assert channel.users["alice"].modes == set() and channel.users["alice"].prefix == ""
+    assert channel.modes == {"k": "key", "l": "10"}
+    feed(state, ":Alice!a@h MODE #chan -l+b-k *!*@bad *")
+    assert channel.modes == {} and channel.list_modes["b"] == {"*!*@bad"}
+    feed(state, ":Alice!a@h MODE #chan +mn-b *!*@bad")
+    assert channel.modes == {"m": None, "n": None} and channel.list_modes["b"] == set()
+
+
+def test_mode_with_missing_parameters_is_skipped_like_servers() -> None:
+    state = joined(":Alice!a@h MODE #chan +ob", ":Alice!a@h MODE #chan +l")
+    channel = state.channels["#chan"]
+    assert channel.modes == {} and "b" not in channel.list_modes
+    assert channel.users["bob"].modes == set()
+
+
+def test_channel_modes_reply_replaces_and_creation_time() -> None:
+    state = joined(":Alice!a@h MODE #chan +m", ":irc.test 324 me #chan +ntk secret",
+                   ":irc.test 329 me #chan 1700000000")
+    channel = state.channels["#chan"]
+    assert channel.modes == {"n": None, "t": None, "k": "secret"}
+    assert channel.created == datetime.fromtimestamp(1700000000, timezone.utc)
+
+
+def test_topic_replies_and_live_topic() -> None:
+    state = joined(":irc.test 332 me #chan :hello", ":irc.test 333 me #chan alice!a@h 1700000000")
+    channel = state.channels["#chan"]
+    assert channel.topic == "hello" and channel.topic_setter == "alice!a@h"
+    assert channel.topic_time == datetime.fromtimestamp(1700000000, timezone.utc)
+    feed(state, "@time=2026-01-02T03:04:05.000Z :bob!b@h TOPIC #chan :new")
+    assert channel.topic == "new" and channel.topic_setter == "bob!b@h"
+    assert channel.topic_time == datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
+    feed(state, ":irc.test 331 me #chan :No topic is set")
+    assert channel.topic is None and channel.topic_setter is None
+
+
+def test_list_replies_replace_the_list_at_their_end() -> None:
+    state = joined(":Alice!a@h MODE #chan +b old!*@*",
+                   ":irc.test 367 me #chan a!*@* alice 1", ":irc.test 367 me #chan b!*@* alice 1",
+                   ":irc.test 368 me #chan :End", ":irc.test 348 me #chan e!*@*",
+                   ":irc.test 349 me #chan :End", ":irc.test 346 me #chan i!*@*",
+                   ":irc.test 347 me #chan :End", ":irc.test 728 me #chan q q!*@* x 1",
+                   ":irc.test 729 me #chan q :End")
+    modes = state.channels["#chan"].list_modes
+    assert modes == {"b": {"a!*@*", "b!*@*"}, "e": {"e!*@*"}, "I": {"i!*@*"}, "q": {"q!*@*"}}
+
+
+def test_names_reply_while_members_join_part_and_rename() -> None:
+    state = joined(":irc.test 353 me = #chan :@me +Alice bob",
+                   ":carol!c@h JOIN #chan", ":bob!b@h PART #chan", ":Alice!a@h NICK alice2",
+                   ":me!u@h MODE #chan +o alice2",
+                   ":irc.test 366 me #chan :End")
+    channel = state.channels["#chan"]
+    assert set(channel.users) == {"me", "alice2", "carol"}
+    assert channel.users["alice2"].modes == {"o", "v"}
+    invariants(state)
+
+
+def test_names_replaces_members_at_366() -> None:
+    state = joined(":irc.test 353 me = #chan :@me bob", ":irc.test 366 me #chan :End")
+    assert set(state.channels["#chan"].users) == {"me", "bob"}
+    assert "alice" not in state.users
+    invariants(state)
+
+
+def test_366_for_a_channel_we_are_not_in_changes_nothing() -> None:
+    state = joined(":irc.test 353 me = #else :a b c", ":irc.test 366 me #else :End")
+    assert list(state.channels) == ["#Chan"] and "a" not in state.users
+    invariants(state)
+
+
+def test_who_and_whox_fill_users() -> None:
+    state = joined(":irc.test 352 me #chan ~b bob.host irc.test bob G :0 Bob B",
+                   ":irc.test 354 me 152 #chan ~a alice.host Alice H@ aliceacct :Alice A",
+                   ":irc.test 354 me 999 #chan x y Alice H zz :other token")
+    bob, alice = state.users["bob"], state.users["alice"]
+    assert (bob.username, bob.host, bob.realname, bob.away) == ("~b", "bob.host", "Bob B", True)
+    assert (alice.username, alice.host, alice.account, alice.realname, alice.away) == (
+        "~a", "alice.host", "aliceacct", "Alice A", False)
+
+
+def test_away_account_chghost_setname_and_whois() -> None:
+    state = joined(":bob!b@h AWAY :lunch", ":Alice!a@h ACCOUNT acct",
+                   ":bob!b@h CHGHOST nb new.host",
+                   ":bob!nb@new.host SETNAME :Robert", ":irc.test 311 me Alice al al.host * :Al",
+                   ":irc.test 330 me Alice alacct :is logged in as")
+    bob, alice = state.users["bob"], state.users["alice"]
+    assert bob.away and bob.away_message == "lunch"
+    assert (bob.username, bob.host, bob.realname) == ("nb", "new.host", "Robert")
+    assert (alice.username, alice.host, alice.realname, alice.account) == (
+        "al", "al.host", "Al", "alacct")
+    feed(state, ":bob!b@h AWAY", ":Alice!a@h ACCOUNT *", ":irc.test 301 me bob :brb")
+    assert bob.away and bob.away_message == "brb" and alice.account is None
+    feed(state, ":irc.test 306 me :away")
+    assert state.users["me"].away
+    feed(state, ":irc.test 305 me :back")
+    assert not state.users["me"].away
+
+
+def test_quit_of_ourselves_and_error_leave_everything_but_us() -> None:
+    state = joined(":me!u@h QUIT :bye")
+    assert not state.channels and list(state.users) == ["me"]
+    state = joined("ERROR :Closing link")
+    assert not state.channels and list(state.users) == ["me"] and state.nick == "me"
+
+
+def test_bounds_warn_once_and_never_raise(caplog: pytest.LogCaptureFixture) -> None:
+    state = feed(State(max_tracked_users=3, max_tracked_channels=1), *WELCOME,
+                 ":me!u@h JOIN #a", ":me!u@h JOIN #b")
+    with caplog.at_level(logging.WARNING, logger="bottom.state"):
+        feed(state, *(f":u{i}!x@h JOIN #a" for i in range(5)),
+             ":irc.test 353 me = #a :me u0 u1 n1 n2 n3 n4", ":irc.test 366 me #a :End")
+    assert list(state.channels) == ["#a"] and len(state.users) <= 3
+    invariants(state)
+    assert len([r for r in caplog.records if r.levelno == logging.WARNING]) <= 1
+
+
+@pytest.mark.parametrize("kwarg", ["max_tracked_users", "max_tracked_channels"])
+@pytest.mark.parametrize("value", [0, -1, 1.5, True])
+def test_bad_bounds_name_the_argument(kwarg: str, value: object) -> None:
+    with pytest.raises(ValueError, match=kwarg):
+        State(**{kwarg: value})  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("line", [
+    ":irc.test 353 me", ":irc.test 366", ":x!y@z MODE", ":x!y@z KICK #chan", "JOIN #chan",
+    ":irc.test 333 me #chan a 99999999999999999999999", ":irc.test 329 me #chan x",
+    ":x!y@z TOPIC", ":irc.test 352 me #chan", ":x!y@z NICK", ":x!y@z CHGHOST a",
+])
+def test_malformed_lines_are_skipped(line: str) -> None:
+    state = joined(line)
+    invariants(state)
+
+
+def test_privmsg_does_nothing() -> None:
+    state = joined()
+    before = repr(state)
+    feed(state, ":Alice!a@h PRIVMSG #chan :hi")
+    assert repr(state) == before
+
+
+def test_no_reference_cycles_per_line() -> None:
+    state = joined()
+    lines = [Message.parse(line) for line in (
+        ":c!c@h JOIN #chan", ":Alice!a@h MODE #chan +o c", ":c!c@h NICK d",
+        ":irc.test 353 me = #chan :@me +Alice bob @d", ":irc.test 366 me #chan :End",
+        ":d!c@h PART #chan", ":bob!b@h QUIT :x", ":bob!b@h JOIN #chan")]
+    gc.collect()
+    gc.disable()
+    try:
+        for _ in range(50):
+            for line in lines:
+                state.apply(line)
+        assert gc.collect() == 0
+    finally:
+        gc.enable()
+
+
+def test_clear_forgets_everything() -> None:
+    state = joined()
+    state.clear()
+    assert state.nick is None and not state.channels and not state.users
+    assert not state.isupport
