@@ -194,8 +194,16 @@ class Dispatcher:
         done.set_result(None)
         return done
 
-    def _dispatch(self, name: str, kwargs: Kwargs) -> list[asyncio.Task[None]] | None:
-        """The hot path: call handlers, wake waiters.  ``name`` is canonical."""
+    def _dispatch(self, name: str, kwargs: Kwargs,
+                  privmsg: bool = False) -> list[asyncio.Task[None]] | None:
+        """The hot path: call handlers, wake waiters.  ``name`` is canonical.
+
+        ``privmsg``: ``kwargs`` is exactly what :func:`~bottom.events.privmsg_event`
+        builds (its six keys, in its order).  A ``**kwargs`` handler is then
+        called with those keywords spelled out: CPython copies a dict passed
+        as ``f(**d)`` at the call site and again unpacks it for the call; six
+        named keywords skip both, and the handler still gets a dict of its own.
+        """
         tasks: list[asyncio.Task[None]] | None = None
         for handler in self._handlers.get(name, ()):
             key = handler.key
@@ -218,7 +226,13 @@ class Dispatcher:
                     else:
                         result = handler.func(*args)
                 elif handler.names is None:
-                    result = handler.func(**kwargs)
+                    if privmsg:
+                        result = handler.func(
+                            tags=kwargs["tags"], nick=kwargs["nick"], user=kwargs["user"],
+                            host=kwargs["host"], target=kwargs["target"],
+                            message=kwargs["message"])
+                    else:
+                        result = handler.func(**kwargs)
                 elif handler.names:
                     result = handler.call_by_name(kwargs, name)
                 else:

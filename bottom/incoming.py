@@ -60,7 +60,7 @@ class Incoming(ClientBase):
                 # A labeled answer or a line inside a batch needs its Message.
                 tags = kwargs["tags"] if kwargs is not None else None
                 if kwargs is not None and not (tags and ("batch" in tags or "label" in tags)):
-                    self._dispatch(_PRIVMSG, kwargs)
+                    self._dispatch(_PRIVMSG, kwargs, True)
                 else:
                     self._handle_message(_parse(line))
             else:

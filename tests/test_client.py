@@ -136,6 +136,30 @@ async def test_every_line_triggers_an_event_with_tags(sclient: bottom.Client,
     assert welcome["message"] == "Welcome"
 
 
+async def test_kwargs_handlers_of_a_privmsg_each_get_their_own_dict(
+        sclient: bottom.Client, scripted: Server) -> None:
+    # The plain-PRIVMSG fast path builds the kwargs once for every handler.
+    seen: list[Any] = []
+
+    def rewriter(**kwargs: Any) -> None:
+        kwargs["message"] = "rewritten"
+        del kwargs["tags"]
+
+    sclient.on("privmsg", rewriter)
+    sclient.on("privmsg", lambda **kwargs: seen.append(dict(kwargs)))
+    sclient.on("privmsg", lambda message, **rest: seen.append((message, sorted(rest))))
+    sclient.on("privmsg", rewriter)
+    waiting = asyncio.ensure_future(sclient.wait("privmsg"))
+    conn = await connect(sclient, scripted)
+    conn.send_line("@msgid=1 :n!u@h PRIVMSG #c :hi")
+    got = await asyncio.wait_for(waiting, TIMEOUT)
+    sent = {"tags": {"msgid": "1"}, "nick": "n", "user": "u", "host": "h", "target": "#c",
+            "message": "hi"}
+    assert got == sent
+    assert seen == [sent, ("hi", ["host", "nick", "tags", "target", "user"])]
+    assert list(got) == list(seen[0]) == list(sent)  # the order of the keys too
+
+
 async def test_events_fire_in_line_order(sclient: bottom.Client, scripted: Server) -> None:
     seen: list[str] = []
     sclient.on("privmsg", lambda message: seen.append(message))

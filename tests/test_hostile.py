@@ -121,9 +121,9 @@ class Events:
         self.seen: list[tuple[str, dict[str, Any]]] = []
         dispatch = client._dispatch
 
-        def record(name: str, kwargs: dict[str, Any]) -> Any:
+        def record(name: str, kwargs: dict[str, Any], *shape: bool) -> Any:
             self.seen.append((name, kwargs))
-            return dispatch(name, kwargs)
+            return dispatch(name, kwargs, *shape)
         client._dispatch = record  # type: ignore[method-assign]
 
     def names(self) -> list[str]:
