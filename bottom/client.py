@@ -169,7 +169,7 @@ class Client(Lifecycle, Incoming, RequestsMixin):
         self._ctcp_bucket: TokenBucket | None = None
         if nick is not None:
             alt_nicks = tuple(alt_nicks)
-            _validate_registration(nick, username, realname, password, alt_nicks)
+            _validate_registration(nick, username, realname, alt_nicks)
         self._session = Session(
             nick=nick, username=username, realname=realname, password=password,
             sasl=_mechanism(sasl, check_client_options(
@@ -334,13 +334,13 @@ def _mechanism(sasl: tuple[str, str] | str | Mechanism | None,
 
 
 def _validate_registration(nick: str, username: str | None, realname: str | None,
-                           password: str | None, alt_nicks: Iterable[str]) -> None:
+                           alt_nicks: Iterable[str]) -> None:
     """Refuse, at construction, values that could never be sent."""
     for candidate in (nick, *alt_nicks):
         serialize("NICK", {"nick": candidate})
     serialize("USER", {"user": username or nick, "realname": realname or nick})
-    if password is not None:
-        serialize("PASS", {"password": password})
+    # password: options.py refuses CR, LF and NUL; registration sends any
+    # other password, spaces included, as PASS's trailing parameter.
 
 
 

@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable
 
 from .cap import CapNegotiation
 from .isupport import ISupport
-from .message import Message, split_source
+from .message import Message, is_middle, split_source
 from .sasl import ChallengeReader, Mechanism, MechanismChoice, SaslError, encode_response
 
 __all__ = ["Actions", "Session", "WATCHED_COMMANDS", "CLIENT_READY",
@@ -152,8 +152,11 @@ class Session:
             return self._take()
         self._negotiating = True
         lines = ["CAP LS 302"]
-        if self._password is not None:
-            lines.append(f"PASS {self._password}")
+        password = self._password
+        if password is not None:
+            # The trailing form carries any password, spaces and a leading
+            # ':' included; the plain form is what servers see most.
+            lines.append(f"PASS {password}" if is_middle(password) else f"PASS :{password}")
         lines.append(f"NICK {self.wanted_nick}")
         lines.append(f"USER {self.username} 0 * :{self.realname}")
         self._send(lines)

@@ -185,7 +185,7 @@ async def test_demo_refuses_a_nick_it_cannot_send() -> None:
     result = await run_cli("--nick", "two words")
 
     assert result.returncode == 1
-    assert "error: --nick: nick='two words' must not contain ' '" in result.stderr
+    assert "error: --nick: NICK not sent: nick='two words'" in result.stderr
     assert "Traceback" not in result.stderr
 
 

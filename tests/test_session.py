@@ -19,6 +19,11 @@ def test_start_registers_with_cap_ls_first() -> None:
     assert not actions.ready and actions.failure is None
 
 
+def test_a_password_with_spaces_or_a_leading_colon_goes_as_the_trailing_parameter() -> None:
+    assert Session(nick="bot", password="two words").start().lines[1] == "PASS :two words"
+    assert Session(nick="bot", password=":colon").start().lines[1] == "PASS ::colon"
+
+
 def test_without_a_nick_start_sends_nothing() -> None:
     assert not Session().start()
 
