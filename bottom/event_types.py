@@ -26,9 +26,10 @@ __all__ = [
     "RplTopicwhotimeKwargs", "RplAwayKwargs", "ErrUnknowncommandKwargs", "RplWhoisuserKwargs",
     "RplHosthiddenKwargs", "RplLoggedinKwargs", "RplLoggedoutKwargs", "RplSaslmechsKwargs",
     "RplMononlineKwargs", "ErrMonlistfullKwargs", "RplListKwargs", "RplChannelmodeisKwargs",
-    "RplUmodeisKwargs", "RplBanlistKwargs", "NumericKwargs", "InvalidCommandKwargs",
-    "ClientConnectKwargs", "ClientReadyKwargs", "ClientRegistrationFailedKwargs",
-    "ClientDisconnectKwargs",
+    "RplUmodeisKwargs", "RplBanlistKwargs", "RplWhoisserverKwargs", "RplWhoisidleKwargs",
+    "RplWhoischannelsKwargs", "RplWhoisaccountKwargs", "RplWhoisactuallyKwargs",
+    "NumericKwargs", "InvalidCommandKwargs", "ClientConnectKwargs", "ClientReadyKwargs",
+    "ClientRegistrationFailedKwargs", "ClientDisconnectKwargs",
 ]
 
 _E = TypeVar("_E", bound=str)
@@ -153,6 +154,7 @@ class BatchKwargs(_FromSource):
     starting: bool
     type: str | None
     params: list[str]
+    messages: list[str]
 
 
 class FailKwargs(_FromSource):
@@ -287,6 +289,37 @@ class RplBanlistKwargs(_Numeric):
     set_at: int | None
 
 
+class RplWhoisserverKwargs(_Numeric):
+    nick: str
+    server: str
+    server_info: str
+
+
+class RplWhoisidleKwargs(_Numeric):
+    nick: str
+    idle: int
+    signon: int | None
+    message: str
+
+
+class RplWhoischannelsKwargs(_Numeric):
+    nick: str
+    channels: list[str]
+
+
+class RplWhoisaccountKwargs(_Numeric):
+    nick: str
+    account: str
+    message: str
+
+
+class RplWhoisactuallyKwargs(_Numeric):
+    nick: str
+    host: str | None
+    ip: str | None
+    message: str
+
+
 class NumericKwargs(_FromSource):
     target: str | None
     params: list[str]
@@ -362,7 +395,9 @@ _EVENTS: tuple[tuple[type[Any], str], ...] = (
     (RplTopicwhotimeKwargs, "RPL_TOPICWHOTIME"),
     (RplAwayKwargs, "RPL_AWAY ERR_NOSUCHNICK ERR_WASNOSUCHNICK ERR_ERRONEUSNICKNAME"
                     " ERR_NICKNAMEINUSE ERR_NICKCOLLISION ERR_UNAVAILRESOURCE RPL_ENDOFWHOIS"
-                    " RPL_ENDOFWHOWAS"),
+                    " RPL_ENDOFWHOWAS RPL_WHOISSECURE RPL_WHOISOPERATOR RPL_WHOISCERTFP"
+                    " RPL_WHOISREGNICK RPL_WHOISSPECIAL RPL_WHOISHOST RPL_WHOISMODES"
+                    " RPL_WHOISCHANOP"),
     (ErrUnknowncommandKwargs, "ERR_UNKNOWNCOMMAND ERR_NEEDMOREPARAMS"),
     (RplWhoisuserKwargs, "RPL_WHOISUSER RPL_WHOWASUSER"),
     (RplHosthiddenKwargs, "RPL_HOSTHIDDEN"),
@@ -375,6 +410,11 @@ _EVENTS: tuple[tuple[type[Any], str], ...] = (
     (RplChannelmodeisKwargs, "RPL_CHANNELMODEIS"),
     (RplUmodeisKwargs, "RPL_UMODEIS"),
     (RplBanlistKwargs, "RPL_BANLIST"),
+    (RplWhoisserverKwargs, "RPL_WHOISSERVER"),
+    (RplWhoisidleKwargs, "RPL_WHOISIDLE"),
+    (RplWhoischannelsKwargs, "RPL_WHOISCHANNELS"),
+    (RplWhoisaccountKwargs, "RPL_WHOISACCOUNT"),
+    (RplWhoisactuallyKwargs, "RPL_WHOISACTUALLY"),
     (NumericKwargs, "RPL_YOURID RPL_TRACELINK RPL_TRACECONNECTING RPL_TRACEHANDSHAKE"
                     " RPL_TRACEUNKNOWN RPL_TRACEOPERATOR RPL_TRACEUSER RPL_TRACESERVER"
                     " RPL_TRACESERVICE RPL_TRACENEWTYPE RPL_TRACECLASS RPL_TRACERECONNECT"
@@ -385,25 +425,21 @@ _EVENTS: tuple[tuple[type[Any], str], ...] = (
                     " RPL_STATSUPTIME RPL_STATSOLINE RPL_STATSHLINE RPL_STATSSLINE"
                     " RPL_STATSPING RPL_STATSBLINE RPL_STATSCONN RPL_ADMINME RPL_ADMINLOC1"
                     " RPL_ADMINLOC2 RPL_ADMINEMAIL RPL_TRACELOG RPL_TRACEEND RPL_TRYAGAIN"
-                    " RPL_WHOISCERTFP RPL_NONE RPL_USERHOST RPL_ISON RPL_WHOISREGNICK"
-                    " RPL_WHOISSERVER RPL_WHOISOPERATOR RPL_WHOISCHANOP RPL_WHOISIDLE"
-                    " RPL_WHOISCHANNELS RPL_WHOISSPECIAL RPL_LISTSTART RPL_LISTEND"
-                    " RPL_UNIQOPIS RPL_CREATIONTIME RPL_WHOISACCOUNT RPL_WHOISACTUALLY"
-                    " RPL_INVITING RPL_SUMMONING RPL_INVITELIST RPL_ENDOFINVITELIST"
-                    " RPL_EXCEPTLIST RPL_ENDOFEXCEPTLIST RPL_VERSION RPL_WHOSPCRPL"
-                    " RPL_KILLDONE RPL_CLOSING RPL_CLOSEEND RPL_LINKS RPL_ENDOFLINKS"
-                    " RPL_INFOSTART RPL_WHOISHOST RPL_WHOISMODES RPL_REHASHING"
-                    " RPL_YOURESERVICE RPL_MYPORTIS RPL_TIME RPL_USERSSTART RPL_USERS"
-                    " RPL_ENDOFUSERS RPL_NOUSERS ERR_UNKNOWNERROR ERR_NOSUCHSERVER"
-                    " ERR_TOOMANYTARGETS ERR_NOSUCHSERVICE ERR_NOORIGIN ERR_INVALIDCAPCMD"
-                    " ERR_NORECIPIENT ERR_NOTEXTTOSEND ERR_NOTOPLEVEL ERR_WILDTOPLEVEL"
-                    " ERR_BADMASK ERR_INPUTTOOLONG ERR_NOADMININFO ERR_FILEERROR"
-                    " ERR_USERNOTINCHANNEL ERR_USERONCHANNEL ERR_NOLOGIN ERR_SUMMONDISABLED"
-                    " ERR_USERSDISABLED ERR_ALREADYREGISTRED ERR_NOPERMFORHOST"
-                    " ERR_YOUWILLBEBANNED ERR_KEYSET ERR_UNKNOWNMODE ERR_BANLISTFULL"
-                    " ERR_CANTKILLSERVER ERR_RESTRICTED ERR_UNIQOPPRIVSNEEDED ERR_NOOPERHOST"
-                    " ERR_UMODEUNKNOWNFLAG ERR_USERSDONTMATCH ERR_HELPNOTFOUND ERR_INVALIDKEY"
-                    " RPL_WHOISSECURE ERR_INVALIDMODEPARAM RPL_HELPSTART RPL_HELPTXT"
+                    " RPL_NONE RPL_USERHOST RPL_ISON RPL_LISTSTART RPL_LISTEND RPL_UNIQOPIS"
+                    " RPL_CREATIONTIME RPL_INVITING RPL_SUMMONING RPL_INVITELIST"
+                    " RPL_ENDOFINVITELIST RPL_EXCEPTLIST RPL_ENDOFEXCEPTLIST RPL_VERSION"
+                    " RPL_WHOSPCRPL RPL_KILLDONE RPL_CLOSING RPL_CLOSEEND RPL_LINKS"
+                    " RPL_ENDOFLINKS RPL_INFOSTART RPL_REHASHING RPL_YOURESERVICE RPL_MYPORTIS"
+                    " RPL_TIME RPL_USERSSTART RPL_USERS RPL_ENDOFUSERS RPL_NOUSERS"
+                    " ERR_UNKNOWNERROR ERR_NOSUCHSERVER ERR_TOOMANYTARGETS ERR_NOSUCHSERVICE"
+                    " ERR_NOORIGIN ERR_INVALIDCAPCMD ERR_NORECIPIENT ERR_NOTEXTTOSEND"
+                    " ERR_NOTOPLEVEL ERR_WILDTOPLEVEL ERR_BADMASK ERR_INPUTTOOLONG"
+                    " ERR_NOADMININFO ERR_FILEERROR ERR_USERNOTINCHANNEL ERR_USERONCHANNEL"
+                    " ERR_NOLOGIN ERR_SUMMONDISABLED ERR_USERSDISABLED ERR_ALREADYREGISTRED"
+                    " ERR_NOPERMFORHOST ERR_YOUWILLBEBANNED ERR_KEYSET ERR_UNKNOWNMODE"
+                    " ERR_BANLISTFULL ERR_CANTKILLSERVER ERR_RESTRICTED ERR_UNIQOPPRIVSNEEDED"
+                    " ERR_NOOPERHOST ERR_UMODEUNKNOWNFLAG ERR_USERSDONTMATCH ERR_HELPNOTFOUND"
+                    " ERR_INVALIDKEY ERR_INVALIDMODEPARAM RPL_HELPSTART RPL_HELPTXT"
                     " RPL_ENDOFHELP ERR_NOPRIVS RPL_ENDOFMONLIST"),
     (InvalidCommandKwargs, "INVALID_COMMAND"),
     (ClientConnectKwargs, "CLIENT_CONNECT"),

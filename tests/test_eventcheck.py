@@ -151,7 +151,7 @@ async def test_wait_and_wait_for_check_the_event_name(caplog: pytest.LogCaptureF
     hub.trigger("RPL_WELCOM")
     hub.trigger("RPL_ENDOFMOTD")
     assert await waiting == {}
-    assert await both == [{}]
+    assert await both == [{"event": "RPL_ENDOFMOTD"}]
     assert [m.split(";")[0] for m in _warnings(caplog)] == [
         "'rpl_welcom' is not an event bottom triggers", "'err_nomtod' is not an event bottom "
         "triggers"]
