@@ -301,8 +301,9 @@ async def wait_for(client: Dispatcher, events: Iterable[str], *,
     """
     if mode not in ("first", "all"):
         raise ValueError(f'mode must be "first" or "all", not {mode!r}')
-    names = [canonical_event(event) for event in events]
-    futures = [client.waiter(name) for name in names]
+    asked = list(events)
+    names = [canonical_event(event) for event in asked]
+    futures = [client.waiter(event) for event in asked]
     if not futures:
         return []
     arrived: list[int] = []  # indexes in the order their events fired
