@@ -153,7 +153,7 @@ async def test_wait_and_wait_for_check_the_event_name(caplog: pytest.LogCaptureF
     assert await waiting == {}
     assert await both == [{"event": "RPL_ENDOFMOTD"}]
     assert [m.split(";")[0] for m in _warnings(caplog)] == [
-        "'rpl_welcom' is not an event bottom triggers", "'ERR_NOMTOD' is not an event bottom "
+        "'rpl_welcom' is not an event bottom triggers", "'err_nomtod' is not an event bottom "
         "triggers"]
 
 
