@@ -12,10 +12,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from .channel import User
 from .events import message_to_event
 from .message import Message, split_source
 
-__all__ = ["Reply", "Whois", "whois_from", "names_from", "who_rows", "split_prefix",
+__all__ = ["Reply", "Whois", "whois_from", "names_from", "who_rows", "who_users", "split_prefix",
            "WHOX_FIELDS", "WHOX_TOKEN"]
 
 
@@ -137,6 +138,27 @@ def who_rows(events: Iterable[tuple[str, dict[str, Any]]]) -> list[dict[str, Any
             if row is not None:
                 rows.append(row)
     return rows
+
+
+def who_users(events: Iterable[tuple[str, dict[str, Any]]]) -> list[User]:
+    """The users of a WHO/WHOX reply as :class:`bottom.User` objects, once
+    each, with what the reply told: username, host, realname, account
+    (WHOX), away (the ``G`` flag) and the channel of the row.  New objects:
+    the tracked ones in ``client.users`` are kept current separately."""
+    users: dict[str, User] = {}
+    for row in who_rows(events):
+        user = users.get(row["nick"])
+        if user is None:
+            user = users[row["nick"]] = User(row["nick"], row["username"], row["host"])
+        user.realname = row["realname"]
+        if row["account"] is not None:
+            user.account = row["account"]
+        if "G" in (row["flags"] or ""):
+            user._away = ""  # away, message unknown (as State marks it)
+        channel = row["channel"]
+        if channel and channel != "*" and channel not in user.channels:
+            user._joined(channel)
+    return list(users.values())
 
 
 #: The WHOX fields bottom asks for, and the token that marks its replies.

@@ -19,11 +19,12 @@ import logging
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from .channel import User
 from .commands import check_raw_line, serialize
 from .correlator import Correlator, Pending, spec_for
 from .errors import NotConnected, RequestTimeout
 from .message import Message
-from .replies import WHOX_FIELDS, WHOX_TOKEN, Reply, Whois, names_from, who_rows, whois_from
+from .replies import WHOX_FIELDS, WHOX_TOKEN, Reply, Whois, names_from, who_users, whois_from
 
 if TYPE_CHECKING:
     from .isupport import ISupport
@@ -210,10 +211,11 @@ class RequestsMixin:
         reply = await self.request("WHOIS", mask=nick, timeout=timeout)
         return whois_from(nick, reply.events, "".join(self.isupport.prefix.values()))
 
-    async def who(self, mask: str, *, timeout: float = DEFAULT_TIMEOUT) -> list[dict[str, Any]]:
-        """WHO ``mask`` (WHOX when the server has it) -> one dict per user:
-        ``nick``, ``username``, ``host``, ``server``, ``realname``, ``flags``,
-        ``channel``, ``account`` (WHOX only; None otherwise)."""
+    async def who(self, mask: str, *, timeout: float = DEFAULT_TIMEOUT) -> list[User]:
+        """WHO ``mask`` (WHOX when the server has it) -> one :class:`bottom.User`
+        per user, with ``username``, ``host``, ``realname``, ``away`` and,
+        with WHOX, ``account``.  For the raw rows (server, flags), read
+        ``reply.events`` of ``client.request("who", ...)``."""
         if "WHOX" in self.isupport:
             # send() has no form for WHOX's second parameter: build the line.
             line = check_raw_line(f"WHO {mask} {WHOX_FIELDS},{WHOX_TOKEN}", self.encoding)
@@ -225,7 +227,7 @@ class RequestsMixin:
             reply = await self._request_line(line, label, timeout)
         else:
             reply = await self.request("WHO", mask=mask, timeout=timeout)
-        return who_rows(reply.events)
+        return who_users(reply.events)
 
     async def names(self, channel: str, *,
                     timeout: float = DEFAULT_TIMEOUT) -> dict[str, set[str]]:

@@ -19,7 +19,7 @@ async def main(host: str, port: int) -> None:
     names = await client.names("#asking")
     print(f"in #asking: {names}")
     for user in await client.who("#asking"):
-        print(f"WHO: {user['nick']} is {user['username']}@{user['host']}")
+        print(f"WHO: {user.nick} is {user.username}@{user.host}")
     # [end join]
 
     # [start request]

@@ -218,10 +218,14 @@ async def test_join_part_who_and_names_against_the_auto_server(irc_server: Serve
     ready = asyncio.ensure_future(client.wait("client_ready"))
     await client.connect()
     await asyncio.wait_for(ready, TIMEOUT)
-    await client.join("#bottom", timeout=TIMEOUT)
+    channel = await client.join("#Bottom", timeout=TIMEOUT)
+    # Tracking is on (nick= given): join returns the tracked channel, members in.
+    assert isinstance(channel, bottom.Channel) and channel is client.channels["#bottom"]
+    assert channel.users["BOT"].modes == {"o"}
     assert await client.names("#bottom", timeout=TIMEOUT) == {"bot": {"o"}}
-    rows = await client.who("#bottom", timeout=TIMEOUT)
-    assert [row["nick"] for row in rows] == ["bot"]
+    users = await client.who("#bottom", timeout=TIMEOUT)
+    assert [(type(u), u.nick, u.channels) for u in users] == [(bottom.User, "bot", {"#Bottom"})]
+    assert users[0].username and users[0].host and users[0].realname
     await client.part("#bottom", timeout=TIMEOUT)
     with pytest.raises(bottom.CommandError) as info:
         await client.part("#bottom", timeout=TIMEOUT)

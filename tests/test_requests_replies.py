@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime
 
+from bottom.events import message_to_event
 from bottom.message import Message
-from bottom.replies import Reply, names_from, split_prefix, who_rows, whois_from
+from bottom.replies import Reply, names_from, split_prefix, who_rows, who_users, whois_from
 
 WHOIS_LINES = [
     ":s 311 me Alice al host.example * :Alice Liddell",
@@ -73,3 +74,17 @@ def test_who_rows_read_who_and_whox_replies() -> None:
     assert [r["nick"] for r in rows] == ["alice", "bob", "carol"]
     assert rows[0]["realname"] == "Alice L" and rows[0]["flags"] == "H@"
     assert (rows[1]["account"], rows[2]["account"]) == ("acct", None)
+
+
+def test_who_users_are_bottom_users_with_what_the_reply_told() -> None:
+    lines = [":srv 352 me #c alice a.example srv alice H@ :0 Alice A",
+             ":srv 352 me #d alice a.example srv alice H :0 Alice A",
+             ":srv 354 me 152 #c bob b.example bob G acct :Bob B",
+             ":srv 315 me #c :End of WHO"]
+    events = [message_to_event(Message.parse(line)) for line in lines]
+    users = {user.nick: user for user in who_users(events)}
+    assert set(users) == {"alice", "bob"}
+    alice, bob = users["alice"], users["bob"]
+    assert (alice.username, alice.host, alice.realname) == ("alice", "a.example", "Alice A")
+    assert alice.channels == {"#c", "#d"} and not alice.away and alice.account is None
+    assert bob.away and bob.account == "acct" and bob.channels == {"#c"}

@@ -40,8 +40,9 @@ async def test_whois_who_and_names_answer_with_typed_results(
 
     names = await bob.client.names(channel, timeout=TIMEOUT)
     assert names == {alice.nick: {"o"}, bob.nick: set()}
-    rows = await bob.client.who(channel, timeout=TIMEOUT)
-    assert sorted(row["nick"] for row in rows) == sorted([alice.nick, bob.nick])
+    users = await bob.client.who(channel, timeout=TIMEOUT)
+    assert sorted(user.nick for user in users) == sorted([alice.nick, bob.nick])
+    assert all(user.host and user.username for user in users)
 
     with pytest.raises(bottom.CommandError) as error:
         await bob.client.whois("nobody42", timeout=TIMEOUT)
