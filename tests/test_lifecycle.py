@@ -108,7 +108,8 @@ async def test_quit_keeps_its_place_behind_a_queued_goodbye(scripted: Server) ->
 
 async def test_the_keepalive_ping_goes_ahead_of_queued_lines(scripted: Server) -> None:
     client = bottom.Client(scripted.host, scripted.port, ssl=False, flood_burst=1,
-                           flood_rate=0.5, ping_interval=0.2, ping_timeout=30.0)
+                           flood_rate=0.5, ping_interval=0.2, ping_timeout=30.0,
+                           disconnect_timeout=0.1)  # the backlog is not the point here
     await client.connect()
     conn = await scripted.wait_for_connection(timeout=TIMEOUT)
     for n in range(10):
