@@ -24,12 +24,13 @@ import gc
 import logging
 import socket
 import tracemalloc
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import TIMEOUT, connect, sync, until
 
 import bottom
 from bottom.events import canonical_event
@@ -37,7 +38,6 @@ from bottom.framing import LineDecoder
 from bottom.message import format_tags
 from bottom.testing import Server, ServerConnection
 
-TIMEOUT = 10
 MiB = 1024 * 1024
 
 
@@ -93,26 +93,6 @@ async def client(guard: Guard, scripted: Server) -> AsyncIterator[bottom.Client]
     c = bottom.Client(scripted.host, scripted.port, ssl=False, flood_control=False)
     yield c
     await c.disconnect()
-
-
-async def connect(client: bottom.Client, server: Server) -> ServerConnection:
-    await client.connect()
-    return await server.wait_for_connection(timeout=TIMEOUT)
-
-
-async def sync(conn: ServerConnection, token: str = "sync") -> None:
-    """Return once the client handled every line sent before this one (and is up)."""
-    conn.send_line(f"PING :{token}")
-    await conn.wait_for_line(lambda m: m.command == "PONG" and m.params[-1:] == (token,),
-                             timeout=TIMEOUT)
-
-
-async def until(condition: Callable[[], object], timeout: float = TIMEOUT) -> None:
-    """Let the loop (I/O included) run until ``condition()`` is true."""
-    async def poll() -> None:
-        while not condition():
-            await asyncio.sleep(0)
-    await asyncio.wait_for(poll(), timeout)
 
 
 class Events:
