@@ -30,7 +30,7 @@ async def test_a_close_before_connect_resumes_is_an_ordinary_disconnect(
     async def late_create_connection(factory: Any, *args: Any, **kwargs: Any) -> Any:
         transport, protocol = await real(factory, *args, **kwargs)
         while not protocol.lost:
-            await asyncio.sleep(0.01)  # polls a condition; no timing is asserted
+            await asyncio.sleep(0)  # polls a condition; no timing is asserted
         return transport, protocol
 
     monkeypatch.setattr(loop, "create_connection", late_create_connection)

@@ -6,6 +6,7 @@ import asyncio
 from typing import Any
 
 import pytest
+from helpers import until
 
 import bottom
 from bottom.testing import Server
@@ -21,14 +22,6 @@ async def ready(client: bottom.Client) -> None:
     waiting = asyncio.ensure_future(client.wait("client_ready"))
     await client.connect()
     await asyncio.wait_for(waiting, TIMEOUT)
-
-
-async def until(probe: Any) -> None:
-    """Poll a condition that a line in flight will make true (no fixed sleeps)."""
-    async def loop() -> None:
-        while not probe():
-            await asyncio.sleep(0.01)
-    await asyncio.wait_for(loop(), TIMEOUT)
 
 
 async def test_join_names_and_who_fill_the_state_before_handlers_run(irc_server: Server) -> None:
