@@ -5,8 +5,14 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
+from helpers import examples
+from hypothesis import settings
 
 from bottom.testing import Server
+
+# Property tests without their own settings: a share of hypothesis' 100.
+settings.register_profile("bottom", max_examples=examples(100), deadline=None)
+settings.load_profile("bottom")
 
 pytest_plugins = ["bottom.pytest_plugin"]
 

@@ -4,6 +4,7 @@ syncing with the client, and waiting for a condition."""
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Callable
 
 import bottom
@@ -32,3 +33,14 @@ async def until(condition: Callable[[], object], timeout: float = TIMEOUT) -> No
         while not condition():
             await asyncio.sleep(0)
     await asyncio.wait_for(poll(), timeout)
+
+
+#: Share of each property test's example count to run.  README's quick
+#: command runs a quarter (a minute on two cores); tox and CI's other
+#: steps set BOTTOM_EXAMPLES=1 and run them all.
+EXAMPLE_SHARE = float(os.environ.get("BOTTOM_EXAMPLES", "0.25"))
+
+
+def examples(count: int) -> int:
+    """``count`` hypothesis examples scaled by :data:`EXAMPLE_SHARE` (at least 10)."""
+    return max(10, round(count * EXAMPLE_SHARE))

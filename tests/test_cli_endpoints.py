@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -118,7 +119,7 @@ _USERINFO = st.text(st.characters(max_codepoint=0x2fff,
                     min_size=1, max_size=12)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(user=_USERINFO, password=_USERINFO, port=st.integers(1, 65535))
 def test_parse_proxy_keeps_any_percent_encoded_credentials(
         user: str, password: str, port: int) -> None:
@@ -167,7 +168,7 @@ def test_parse_bind_names_the_argument(text: str, reason: str) -> None:
     assert str(caught.value).startswith("--bind")
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(address=st.ip_addresses(), port=st.integers(0, 65535))
 def test_parse_bind_reads_back_any_address_and_port(
         address: ipaddress.IPv4Address | ipaddress.IPv6Address, port: int) -> None:

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from helpers import examples
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -408,7 +409,7 @@ def test_errors_never_repeat_a_password_or_sasl_payload(
     assert "s3cret" not in str(info.value)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(target=st.text(max_size=12), message=st.text(max_size=80))
 def test_privmsg_gives_lines_without_cr_lf_nul_or_refuses(target: str, message: str) -> None:
     try:
@@ -590,7 +591,7 @@ def _rejoins(text: str, pieces: list[str]) -> bool:
     return len(text) in ends
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(text=st.text(min_size=1, max_size=300), budget=st.integers(4, 60))
 @example(text="\U00010000 ", budget=4)  # a trailing space must not be lost
 def test_split_text_pieces_fit_and_give_the_text_back(text: str, budget: int) -> None:
@@ -612,14 +613,14 @@ _WORD = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters
                 min_size=1, max_size=4)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(words=st.lists(_WORD, min_size=1, max_size=60))
 def test_text_cut_only_at_spaces_rejoins_with_single_spaces(words: list[str]) -> None:
     text = " ".join(words)
     assert " ".join(split_text(text, 16)) == text
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters=" \r\n\0"),
                min_size=1, max_size=400))
 def test_text_without_spaces_rejoins_with_nothing_between(text: str) -> None:

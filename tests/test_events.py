@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from helpers import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -396,7 +397,7 @@ _KNOWN = sorted({*NUMERICS, "PRIVMSG", "NOTICE", "JOIN", "PART", "QUIT", "NICK",
                  "KILL", "FAIL", "WARN", "NOTE", "FOO"})
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=examples(500), deadline=None)
 @given(command=st.sampled_from(_KNOWN), args=st.lists(_PARAM, max_size=9),
        source=st.sampled_from([None, "irc.test", "n!u@h", "!@"]))
 def test_message_to_event_never_raises_for_any_params_of_any_known_command(
@@ -406,7 +407,7 @@ def test_message_to_event_never_raises_for_any_params_of_any_known_command(
     assert kwargs["tags"] == {}
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.text(max_size=200))
 def test_message_to_event_never_raises_for_any_parsed_line(line: str) -> None:
     try:
@@ -593,7 +594,7 @@ _NEAR_PRIVMSG = st.builds(
 )
 
 
-@settings(max_examples=1000, deadline=None)
+@settings(max_examples=examples(1000), deadline=None)
 @given(st.one_of(_NEAR_PRIVMSG, st.text(max_size=60)))
 def test_privmsg_event_agrees_with_the_general_path(line: str) -> None:
     kwargs = privmsg_event(line)

@@ -7,6 +7,7 @@ import logging
 import tracemalloc
 
 import pytest
+from helpers import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -255,7 +256,7 @@ _LINE_BYTES = st.binary(max_size=40) | st.sampled_from(
     [b"", b"\r", b"PING :x", b"caf\xc3\xa9", b"caf\xe9", b"a\rb", b"\xe2\x98\x83\r"])
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(lines=st.lists(_LINE_BYTES, max_size=12), tail=st.binary(max_size=40),
        cuts=st.lists(st.integers(0, 600), max_size=12), bound=st.integers(1, 48))
 def test_the_same_lines_come_out_however_the_bytes_are_chunked(
@@ -269,7 +270,7 @@ def test_the_same_lines_come_out_however_the_bytes_are_chunked(
     assert (out, decoder.dropped_lines) == _expected(data, bound)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(lines=st.lists(_LINE_BYTES, max_size=12), bound=st.integers(1, 48))
 def test_whole_and_bytewise_feeding_agree_with_the_model(
         lines: list[bytes], bound: int) -> None:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import logging
 
 from framing_model import check_line, reference_lines
+from helpers import examples
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
@@ -129,7 +130,7 @@ class DecoderMachine(RuleBasedStateMachine):
 
 
 DecoderMachine.TestCase.settings = settings(
-    max_examples=100, stateful_step_count=25, deadline=None,
+    max_examples=examples(100), stateful_step_count=25, deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 

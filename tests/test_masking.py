@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 import pytest
+from helpers import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -78,14 +79,14 @@ def test_lines_without_secrets_are_kept_as_they_are(line: str) -> None:
     assert mask_secrets(line) is line
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.text(max_size=80))
 def test_any_string_is_masked_without_raising(line: str) -> None:
     result = mask_secrets(line)
     assert result == line or result.endswith(MASK)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(tags=st.sampled_from(["", "@label=1 ", "@a=b;c ", "@+x=\\s "]),
        source=st.sampled_from(["", ":nick!user@host ", ":irc.example.net "]),
        command=st.sampled_from(["PASS", "pass", "Authenticate", "NS IDENTIFY", "cs identify",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 
 import pytest
+from helpers import examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from strategies import messages, tag_values
@@ -207,13 +208,13 @@ def test_unescape_tag_value_handles_odd_escapes_like_the_spec(escaped: str, valu
     assert unescape_tag_value(escaped) == value
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(tag_values())
 def test_unescape_undoes_escape_for_any_value(value: str) -> None:
     assert unescape_tag_value(escape_tag_value(value)) == value
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(tag_values())
 def test_an_escaped_value_has_no_character_that_ends_the_tag_section(value: str) -> None:
     assert not set(escape_tag_value(value)) & {";", " ", "\r", "\n"}
@@ -359,27 +360,27 @@ def test_repr_names_every_field() -> None:
 
 # --- properties --------------------------------------------------------------
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(messages())
 def test_str_then_parse_returns_an_equal_message(msg: Message) -> None:
     assert Message.parse(str(msg)) == msg
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(messages())
 def test_str_of_a_valid_message_is_one_line(msg: Message) -> None:
     line = str(msg)
     assert not set(line) & {"\r", "\n", "\0"}
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.text(max_size=600))
 def test_parse_of_any_text_returns_or_raises_value_error(line: str) -> None:
     with contextlib.suppress(ValueError):
         Message.parse(line)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.text(alphabet=" :@!;=\\\r\n\0\tab1#", max_size=60))
 def test_parse_of_hostile_text_returns_a_message_with_a_command_or_raises(line: str) -> None:
     try:

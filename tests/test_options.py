@@ -8,6 +8,7 @@ import ssl
 from typing import Any
 
 import pytest
+from helpers import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -119,7 +120,7 @@ def test_every_client_keyword_is_checked() -> None:
 
 
 @pytest.mark.parametrize("name", sorted(INVALID))
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=examples(15), deadline=None)
 @given(data=st.data())
 def test_every_invalid_value_is_refused_by_name(name: str, data: st.DataObject) -> None:
     value = data.draw(INVALID[name], label=name)
@@ -218,7 +219,7 @@ CLIENT_KEYWORDS = set(inspect.signature(Client.__init__).parameters) - {"self"}
 
 
 @pytest.mark.parametrize("name", sorted(CLIENT_KEYWORDS & set(INVALID)))
-@settings(max_examples=5, deadline=None)
+@settings(max_examples=examples(5), deadline=None)
 @given(data=st.data())
 def test_the_client_refuses_every_invalid_value_at_construction(name: str,
                                                                 data: st.DataObject) -> None:

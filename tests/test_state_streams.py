@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from helpers import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_state import invariants
@@ -121,7 +122,7 @@ def snapshot_of_state(state: State) -> dict[str, dict[str, frozenset[str]]]:
             for name, channel in state.channels.items()}
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(actions)
 def test_random_streams_keep_invariants_and_match_the_model(stream: list[Action]) -> None:
     network, state, _ = run(stream)
@@ -141,7 +142,7 @@ except ImportError:  # pragma: no cover - the bench extra installs it
 
 
 @pytest.mark.skipif(ircstates is None, reason="ircstates is not installed (pip install ircstates)")
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(actions)
 def test_random_streams_match_ircstates(stream: list[Action]) -> None:
     _, state, lines = run(stream)
