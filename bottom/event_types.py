@@ -201,6 +201,7 @@ class RplNamreplyKwargs(_Numeric):
     channel_type: str | None
     channel: str
     users: list[str]
+    userhosts: list[str]
 
 
 class RplWhoreplyKwargs(_Numeric):

@@ -145,7 +145,11 @@ def _n_namreply(p: tuple[str, ...], kw: dict[str, Any]) -> None:
         raise IndexError("RPL_NAMREPLY without a channel")
     kw["channel_type"] = p[1] if len(p) > 3 else None
     kw["channel"] = p[-2]
-    kw["users"] = p[-1].split()
+    entries = p[-1].split()
+    # With userhost-in-names an entry is "@nick!user@host": "users" stays
+    # the prefixed nicks bottom 2/3 gave; "userhosts" has the entries as sent.
+    kw["users"] = [entry.partition("!")[0] for entry in entries]
+    kw["userhosts"] = entries
 
 
 def _n_whoreply(p: tuple[str, ...], kw: dict[str, Any]) -> None:

@@ -103,7 +103,9 @@ NOTES: dict[str, str] = {
     "RPL_WHOISACTUALLY": "``host`` and ``ip`` are None when the server leaves them out.",
     "RPL_BANLIST": "``setter`` and ``set_at`` are None when the server leaves them out.",
     "RPL_NAMREPLY": "``channel_type`` is None when the server leaves it out; "
-                    "``users`` is a list, prefixes kept (see ``ISupport.split_prefixes``).",
+                    "``users`` is a list, prefixes kept (see ``ISupport.split_prefixes``); "
+                    "``userhosts`` has the entries as sent, ``nick!user@host`` with the "
+                    "``userhost-in-names`` cap.",
     "RPL_ISUPPORT": "``info`` is the list of tokens; the client also keeps them in "
                     "``client.isupport``.",
 }

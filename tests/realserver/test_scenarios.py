@@ -93,7 +93,7 @@ EXPECTED_CAPS = {
     "ngircd": {"multi-prefix"},
     "inspircd": {"message-tags", "server-time", "multi-prefix", "cap-notify",
                  "away-notify", "account-notify", "extended-join", "chghost",
-                 "setname", "batch", "labeled-response"},
+                 "setname", "batch", "labeled-response", "userhost-in-names"},
 }
 
 
