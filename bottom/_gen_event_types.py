@@ -61,7 +61,11 @@ Shape = tuple[tuple[str, str], ...]  # (kwarg, type) in order; type may be NotRe
 
 def _local_events() -> dict[str, tuple[str, ...]]:
     """Local event -> kwargs, from the events reference's own table."""
-    ext = Path(__file__).resolve().parent.parent / "docs" / "_ext"
+    # The checkout beside the package, or (for an installed package, as in
+    # tox) the checkout the command runs from.
+    candidates = [Path(__file__).resolve().parent.parent / "docs" / "_ext",
+                  Path.cwd() / "docs" / "_ext"]
+    ext = next((c for c in candidates if (c / "bottom_docs.py").is_file()), candidates[0])
     if not (ext / "bottom_docs.py").is_file():
         raise SystemExit(f"{COMMAND} runs from a checkout: {ext}/bottom_docs.py not found")
     sys.path.insert(0, str(ext))

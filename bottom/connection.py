@@ -97,7 +97,7 @@ class Connection(asyncio.Protocol):
     """
 
     # One per connection, and bridges hold thousands: slots keep it small.
-    __slots__ = ("loop", "encoding", "_decoder", "_on_line", "_on_lost", "_flood",
+    __slots__ = ("_loss", "loop", "encoding", "_decoder", "_on_line", "_on_lost", "_flood",
                  "transport", "_queue", "_urgent", "_urgent_bytes", "_drain_timer", "_paused",
                  "_lost", "_held", "last_received", "last_sent", "stall_timeout",
                  "_stall_timer", "_error", "_drained", "_dropped", "_warned_urgent", "_rest",
@@ -135,6 +135,8 @@ class Connection(asyncio.Protocol):
         # Lines of a big chunk still to deliver, from _rest_at on.
         self._rest: list[str] | None = None
         self._rest_at = 0
+        # The transport is gone but lines still wait their turn: (exc,).
+        self._loss: tuple[Exception | None] | None = None
         #: loop time of the last bytes from the server (keepalive reads it)
         self.last_received = loop.time()
         #: loop time of the last line handed to the transport
@@ -187,6 +189,9 @@ class Connection(asyncio.Protocol):
         if rest is None or self._lost:
             return
         self._deliver(rest, self._rest_at)
+        if self._rest is None and self._loss is not None and not self._lost:
+            self._finish_lost(self._loss[0])  # the connection closed meanwhile
+            return
         transport = self.transport
         if self._rest is None and not self._lost and transport is not None \
                 and not transport.is_closing():
@@ -216,13 +221,19 @@ class Connection(asyncio.Protocol):
         return None  # let the transport close itself; connection_lost follows
 
     def connection_lost(self, exc: Exception | None) -> None:
-        if self._lost:
+        if self._lost or self._loss is not None:
             return
-        rest, self._rest = self._rest, None
-        for index in range(self._rest_at, len(rest or ())):
-            # The server's last lines (often an ERROR saying why), in order.
-            assert rest is not None
-            self._on_line(rest[index])
+        if self._rest is not None:
+            # Lines still wait their turn (often the server's ERROR saying
+            # why): they are delivered first, under the same time budget,
+            # and the loss is reported after them (by _deliver_rest).
+            self._loss = (exc,)
+            return
+        self._finish_lost(exc)
+
+    def _finish_lost(self, exc: Exception | None) -> None:
+        self._rest = None
+        self._loss = None
         self._lost = True
         for timer in (self._drain_timer, self._stall_timer):
             if timer is not None:
