@@ -24,6 +24,16 @@ _FORMATTING = re.compile(r"\x03(?:\d{1,2}(?:,\d{1,2})?)?"
                          r"|\x04(?:[0-9a-fA-F]{6}(?:,[0-9a-fA-F]{6})?)?"
                          r"|[\x02\x0f\x11\x16\x1d\x1e\x1f]")
 _STYLES = {"action": "35", "notice": "33", "event": "32", "info": "36", "error": "1;31"}
+#: Lines told by one template: command -> (parameters needed, kind, text),
+#: the text formatted with ``who`` and the parameters as ``p``.
+_TEMPLATES = {
+    "JOIN": (1, "event", "--> {who} joined {p[0]}"),
+    "NICK": (1, "event", "-- {who} is now known as {p[0]}"),
+    "TOPIC": (2, "info", "-- {who} set the topic of {p[0]}: {p[1]}"),
+    "INVITE": (2, "info", "-- {who} invites {p[0]} to {p[1]}"),
+    "332": (3, "info", "-- topic of {p[1]}: {p[2]}"),
+    "333": (3, "info", "-- topic of {p[1]} set by {p[2]}"),
+}
 _NICK_COLOURS = ("31", "32", "33", "34", "35", "36", "91", "92", "93", "94", "95", "96")
 
 
@@ -57,8 +67,9 @@ def describe(msg: Message, current: str | None = None, *,
     if command in ("PRIVMSG", "NOTICE") and len(params) >= 2:
         here = current is not None and equal(params[0], current, casemapping)
         return _describe_text(command, who, params[0], params[1], here)
-    if command == "JOIN" and params:
-        return "event", f"--> {who} joined {params[0]}"
+    template = _TEMPLATES.get(command)
+    if template is not None and len(params) >= template[0]:
+        return template[1], template[2].format(who=who, p=params)
     if command == "PART" and params:
         return "event", f"<-- {who} left {params[0]}{_reason(params, 1)}"
     if command == "QUIT":
@@ -66,22 +77,12 @@ def describe(msg: Message, current: str | None = None, *,
     if command == "KICK" and len(params) >= 2:
         return "event", (f"<-- {params[1]} was kicked from {params[0]} by {who}"
                          f"{_reason(params, 2)}")
-    if command == "NICK" and params:
-        return "event", f"-- {who} is now known as {params[0]}"
-    if command == "TOPIC" and len(params) >= 2:
-        return "info", f"-- {who} set the topic of {params[0]}: {params[1]}"
     if command == "MODE" and len(params) >= 2:
         return "info", f"-- {who} sets mode {' '.join(params[1:])} on {params[0]}"
-    if command == "INVITE" and len(params) >= 2:
-        return "info", f"-- {who} invites {params[0]} to {params[1]}"
     if command == "ERROR":
         return "error", f"!! {' '.join(params)}"
     if command == "353" and len(params) >= 3:
         return "info", f"-- names {params[-2]}: {params[-1]}"
-    if command == "332" and len(params) >= 3:
-        return "info", f"-- topic of {params[1]}: {params[2]}"
-    if command == "333" and len(params) >= 3:
-        return "info", f"-- topic of {params[1]} set by {params[2]}"
     if len(command) == 3 and command.isdigit():
         if is_error(msg):
             return "error", f"!! {numeric_text(msg)}"
