@@ -5,14 +5,20 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import itertools
 import signal
 import time
+from collections import deque
 from collections.abc import Iterable, Mapping
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from .connection import ServerConnection
 from .waiting import _Signal
 from .wire import _HOST, DEFAULT_CAPS, DEFAULT_ISUPPORT, DEFAULT_MOTD, _fold
+
+if TYPE_CHECKING:
+    from .history import Entry
 
 __all__ = ["DEFAULT_CAPS", "DEFAULT_ISUPPORT", "DEFAULT_MOTD", "Server", "main"]
 
@@ -49,6 +55,13 @@ class Server:
     (``""`` for a token without value, ``None`` to remove one).
     ``auto_respond=False`` makes a scripted peer that only records lines.
 
+    With ``draft/chathistory`` among ``caps`` (the default) the server keeps
+    the last ``history_limit`` PRIVMSG/NOTICE lines it relayed per channel
+    and per conversation (:attr:`history`) and answers ``CHATHISTORY`` from
+    them, advertising ``CHATHISTORY=<history_max>`` (the most one query
+    returns) and ``MSGREFTYPES``.  Every relayed message carries a
+    ``msgid`` tag for clients with ``message-tags``.
+
     :raises ValueError: for any ``host`` but ``"127.0.0.1"``.
     """
 
@@ -56,7 +69,8 @@ class Server:
                  network: str = "TestNet", motd: Iterable[str] = DEFAULT_MOTD,
                  caps: Iterable[str] = DEFAULT_CAPS, accounts: Mapping[str, str] | None = None,
                  password: str | None = None, auto_respond: bool = True,
-                 isupport: Mapping[str, str | None] | None = None) -> None:
+                 isupport: Mapping[str, str | None] | None = None,
+                 history_limit: int = 1000, history_max: int = 100) -> None:
         if host != _HOST:
             raise ValueError(f"the bottom test server listens on {_HOST} only, not {host!r}: "
                              "it is a test double, not a server to expose")
@@ -70,6 +84,8 @@ class Server:
         self.password = password
         self.auto_respond = auto_respond
         self.isupport: dict[str, str] = {**DEFAULT_ISUPPORT, "NETWORK": network}
+        if "draft/chathistory" in self.caps:
+            self.isupport.update(CHATHISTORY=str(history_max), MSGREFTYPES="msgid,timestamp")
         for key, value in (isupport or {}).items():
             if value is None:
                 self.isupport.pop(key, None)
@@ -79,6 +95,12 @@ class Server:
         self.connections: list[ServerConnection] = []
         #: every line from every client, in arrival order
         self.lines_received: list[str] = []
+        #: chat history kept for CHATHISTORY: ("#chan",) or the two folded
+        #: nicks of a conversation -> the messages relayed there, oldest first
+        self.history: dict[tuple[str, ...], deque[Entry]] = {}
+        self.history_limit = history_limit
+        self._history_seq = itertools.count(1)
+        self._msgids = itertools.count(1)
         self._channels: dict[str, _Channel] = {}
         self._nicks: dict[str, ServerConnection] = {}
         self._listener: asyncio.Server | None = None
