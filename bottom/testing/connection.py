@@ -72,6 +72,12 @@ class ServerConnection(asyncio.Protocol):
         return f"{self._name}!{self.user or '*'}@{self.host}"
 
     @property
+    def secure(self) -> bool:
+        """True when this client came in over TLS (the server's :attr:`~Server.tls_port`)."""
+        return (self.transport is not None
+                and self.transport.get_extra_info("sslcontext") is not None)
+
+    @property
     def _name(self) -> str:
         return self.nick or "*"
 
