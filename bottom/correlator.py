@@ -340,6 +340,8 @@ class Correlator:
                 return False
             if params[0][:1] != "+" or len(params[0]) < 2:
                 return False
+            if len(params) <= spec.keyed.get("BATCH", 2):
+                return True  # a batch that names no target: the only one we await
         if command in spec.own:
             nick = split_source(msg.source)[0]
             me = self.me()
