@@ -275,14 +275,17 @@ class Server:
             del self._nicks[_fold(conn.nick)]
 
 
-async def _serve(port: int) -> None:
+async def _serve(port: int, sts_duration: int | None = None) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):  # Windows
             loop.add_signal_handler(signum, stop.set)
-    async with Server(port=port) as server:
+    async with Server(port=port, sts_duration=sts_duration) as server:
         print(f"listening on {server.host}:{server.port}", flush=True)
+        if server.tls_port is not None:
+            print(f"TLS on {server.host}:{server.tls_port}, offering STS; certificate "
+                  f"{server.certfile}", flush=True)
         await stop.wait()
 
 
@@ -294,7 +297,10 @@ def main(argv: list[str] | None = None) -> None:
                     "demos; not a production server). Prints 'listening on HOST:PORT'.")
     parser.add_argument("--port", type=int, default=0,
                         help="TCP port to listen on (default: 0, any free port)")
+    parser.add_argument("--sts", type=int, default=None, metavar="SECONDS",
+                        help="also serve TLS on a free port and offer IRCv3 STS with this "
+                             "duration (needs the openssl command)")
     args = parser.parse_args(argv)
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(_serve(args.port))
+        asyncio.run(_serve(args.port, args.sts))
 
