@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 from helpers import sync, until
+from test_requests import registered
+from test_requests_testing import ready_client
 
 import bottom
 from bottom.chathistory import history_of, query_line, reference
@@ -66,12 +68,7 @@ def test_one_target_only(target: str) -> None:
 # -- against the test server's history ------------------------------------------------
 
 async def ready(server: Server, nick: str, **options: Any) -> bottom.Client:
-    client = bottom.Client(server.host, server.port, ssl=False, nick=nick,
-                           flood_control=False, **options)
-    waiting = asyncio.ensure_future(client.wait("client_ready"))
-    await client.connect()
-    await asyncio.wait_for(waiting, TIMEOUT)
-    return client
+    return await ready_client(server, nick, **options)
 
 
 @pytest.fixture
@@ -220,20 +217,7 @@ async def test_without_the_capability_the_error_says_why() -> None:
 # -- a scripted server: interleaved lines, other batches ------------------------------
 
 async def scripted_client(server: Server) -> tuple[bottom.Client, ServerConnection]:
-    client = bottom.Client(server.host, server.port, ssl=False, nick="bot",
-                           flood_control=False)
-    waiting = asyncio.ensure_future(client.wait("client_ready"))
-    await client.connect()
-    conn = await server.wait_for_connection(timeout=TIMEOUT)
-    await conn.wait_for_line("USER", timeout=TIMEOUT)
-    conn.send_line(":irc.test CAP * LS :batch server-time message-tags draft/chathistory")
-    req = await conn.wait_for_line(lambda m: m.params[:1] == ("REQ",), timeout=TIMEOUT)
-    conn.send_line(f":irc.test CAP bot ACK :{req.params[-1]}")
-    conn.send_line(":irc.test 001 bot :Welcome")
-    conn.send_line(":irc.test 005 bot CHATHISTORY=0 :are supported")
-    conn.send_line(":irc.test 376 bot :End of MOTD")
-    await asyncio.wait_for(waiting, TIMEOUT)
-    return client, conn
+    return await registered(server, "batch server-time message-tags draft/chathistory")
 
 
 async def test_only_the_batch_for_the_asked_target_answers() -> None:
@@ -241,7 +225,7 @@ async def test_only_the_batch_for_the_asked_target_answers() -> None:
         client, conn = await scripted_client(server)
         task = asyncio.ensure_future(client.chathistory("#c", timeout=TIMEOUT))
         asked = await conn.wait_for_line("CHATHISTORY", timeout=TIMEOUT)
-        assert asked.params == ("LATEST", "#c", "*", "100")  # CHATHISTORY=0: no maximum
+        assert asked.params == ("LATEST", "#c", "*", "100")  # no CHATHISTORY token
         for line in [
             ":x!u@h PRIVMSG #c :live, not history",
             ":irc.test BATCH +o chathistory #other",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 
@@ -13,9 +14,9 @@ from bottom.testing import DEFAULT_CAPS, Server
 TIMEOUT = 10.0
 
 
-async def ready_client(server: Server, nick: str) -> bottom.Client:
+async def ready_client(server: Server, nick: str, **options: Any) -> bottom.Client:
     client = bottom.Client(server.host, server.port, ssl=False, nick=nick,
-                           flood_control=False)
+                           flood_control=False, **options)
     ready = asyncio.ensure_future(client.wait("client_ready"))
     await client.connect()
     await asyncio.wait_for(ready, TIMEOUT)
