@@ -24,6 +24,7 @@ if TYPE_CHECKING:  # what the lazy lookup below gives, for type checkers
     from .dispatch import wait_for as wait_for
     from .errors import AlreadyConnected as AlreadyConnected
     from .errors import BottomError as BottomError
+    from .errors import CapabilityNotEnabled as CapabilityNotEnabled
     from .errors import CommandError as CommandError
     from .errors import ConnectionFailed as ConnectionFailed
     from .errors import InvalidMessage as InvalidMessage
@@ -42,6 +43,7 @@ if TYPE_CHECKING:  # what the lazy lookup below gives, for type checkers
 _EXPORTS = {
     "AlreadyConnected": "errors",
     "BottomError": "errors",
+    "CapabilityNotEnabled": "errors",
     "Channel": "channel",
     "Client": "client",
     "CommandError": "errors",
@@ -67,6 +69,7 @@ _EXPORTS = {
 __all__ = [
     "AlreadyConnected",
     "BottomError",
+    "CapabilityNotEnabled",
     "Channel",
     "Client",
     "CommandError",

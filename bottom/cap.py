@@ -31,7 +31,7 @@ MAX_CAP_CHARS = 64 * 1024
 DEFAULT_CAPS = (
     "message-tags", "server-time", "multi-prefix", "cap-notify", "away-notify",
     "account-notify", "extended-join", "chghost", "setname", "batch", "userhost-in-names",
-    "labeled-response",
+    "labeled-response", "draft/chathistory",
 )
 
 

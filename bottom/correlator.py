@@ -38,6 +38,9 @@ class Spec(NamedTuple):
     indexes the request's own parameters).  ``own``: commands that only
     count when we sent them (a JOIN echo).  ``error_waits_end``: an error
     is followed by the end numeric (WHOIS: 401 then 318), so wait for it.
+    ``batch``: the answer is one IRCv3 batch of this type (``chathistory``):
+    its ``BATCH +ref type`` line starts it, every line inside it belongs to
+    it and its ``BATCH -ref`` ends it.
     """
 
     family: str
@@ -48,17 +51,18 @@ class Spec(NamedTuple):
     key_from: int | None
     own: frozenset[str] = frozenset()
     error_waits_end: bool = False
+    batch: str = ""
 
 
 def _spec(family: str, replies: str = "", ends: str = "", errors: str = "", *,
           keyed: str = "", key_from: int | None = 0, at: dict[str, int] | None = None,
-          own: str = "", error_waits_end: bool = False) -> Spec:
+          own: str = "", error_waits_end: bool = False, batch: str = "") -> Spec:
     """``keyed`` codes carry the key in params[1]; ``at`` overrides the index."""
     where = dict.fromkeys(keyed.split(), 1)
     where.update(at or {})
     return Spec(family, frozenset(replies.split()), frozenset(ends.split()),
                 frozenset([*errors.split(), "421", "461"]), where,
-                key_from if where else None, frozenset(own.split()), error_waits_end)
+                key_from if where else None, frozenset(own.split()), error_waits_end, batch)
 
 
 _CHANNEL_ERRORS = "403 405 437 471 473 474 475 476 477"
@@ -99,6 +103,10 @@ SPECS: dict[str, Spec] = {
     "MODE?e": _spec("MODE", "348", "349", "403 442 472 482", keyed="348 349 403 442 482"),
     "MODE?I": _spec("MODE", "346", "347", "403 442 472 482", keyed="346 347 403 442 482"),
     "MONITOR?L": _spec("MONITOR", "732", "733"),
+    # draft/chathistory: "CHATHISTORY LATEST #c * 50" -> BATCH +r chathistory #c ... BATCH -r
+    "CHATHISTORY": _spec("CHATHISTORY", "BATCH", "", "401 403", keyed="401 403",
+                         at={"BATCH": 2}, key_from=1, batch="chathistory"),
+    "CHATHISTORY?TARGETS": _spec("CHATHISTORY", "BATCH", batch="draft/chathistory-targets"),
 }
 _CHANNEL_START = "#&!+"
 
@@ -120,6 +128,8 @@ def spec_for(msg: Message, chantypes: str = _CHANNEL_START) -> Spec | None:
         return None
     if command == "MONITOR":
         return SPECS["MONITOR?L"] if params[:1] in (("L",), ("l",)) else None
+    if command == "CHATHISTORY" and params[:1] and params[0].upper() == "TARGETS":
+        return SPECS["CHATHISTORY?TARGETS"]
     return SPECS.get(command)
 
 
@@ -230,10 +240,11 @@ class Correlator:
 
     def discard(self, pending: Pending) -> None:
         """Forget ``pending`` (finished, cancelled or its late answer done)."""
-        if pending.label is not None:
-            self._labels.pop(pending.label, None)
+        if pending.batch is not None or pending.label is not None:
             for ref in [r for r, p in self._batches.items() if p is pending]:
                 del self._batches[ref]
+        if pending.label is not None:
+            self._labels.pop(pending.label, None)
             return
         spec = pending.spec
         assert spec is not None
@@ -324,6 +335,13 @@ class Correlator:
             return len(params) > 1 and params[1].upper() == pending.command
         spec = pending.spec
         assert spec is not None
+        if command == "BATCH":  # only the start of a batch of the awaited type
+            if pending.batch is not None or len(params) < 2 or params[1] != spec.batch:
+                return False
+            if params[0][:1] != "+" or len(params[0]) < 2:
+                return False
+            if len(params) <= spec.keyed.get("BATCH", 2):
+                return True  # a batch that names no target: the only one we await
         if command in spec.own:
             nick = split_source(msg.source)[0]
             me = self.me()
@@ -342,6 +360,10 @@ class Correlator:
         spec = pending.spec
         assert spec is not None
         command = msg.command
+        if command == "BATCH":  # lines inside it arrive through _batches, its end too
+            pending.batch = msg.params[0][1:]
+            self._batches[pending.batch] = pending
+            return None
         if command in spec.ends:
             self._finish(pending)
             return pending

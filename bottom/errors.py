@@ -12,7 +12,7 @@ from typing import Any
 
 __all__ = [
     "BottomError", "InvalidMessage", "NotConnected", "AlreadyConnected", "ConnectionFailed",
-    "SaslError", "CommandError", "RequestTimeout",
+    "SaslError", "CommandError", "RequestTimeout", "CapabilityNotEnabled",
 ]
 
 
@@ -96,3 +96,16 @@ class RequestTimeout(BottomError, TimeoutError):
         super().__init__(message)
         self.command = command
         self.timeout = timeout
+
+
+class CapabilityNotEnabled(BottomError, RuntimeError):
+    """A call that needs an IRCv3 capability the connection has not enabled
+    (``client.chathistory`` without ``draft/chathistory``).
+
+    ``capability`` names it; the message says whether the server lacks it,
+    the client left it out of ``caps=``, or registration has not finished.
+    """
+
+    def __init__(self, capability: str, message: str) -> None:
+        super().__init__(message)
+        self.capability = capability

@@ -17,8 +17,10 @@ import asyncio
 import itertools
 import logging
 from collections.abc import Callable, Mapping
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from . import chathistory as _history
 from .channel import User
 from .commands import check_raw_line, serialize
 from .correlator import Correlator, Pending, spec_for
@@ -119,6 +121,8 @@ class RequestsMixin:
 
     if TYPE_CHECKING:  # provided by the Client
         encoding: str
+        host: str
+        port: int
         _requests: RequestTracker | None
 
         @property
@@ -162,6 +166,14 @@ class RequestsMixin:
             raise ValueError(f"{command.upper()} would be sent as {len(lines)} lines; "
                              "a request must be one line")
         return await self._request_line(lines[0], label, timeout)
+
+    async def _request_raw(self, line: str, timeout: float) -> Reply:
+        """Request with a line built by hand (checked by the caller): for
+        commands ``send()`` has no form for (WHOX, CHATHISTORY)."""
+        label = f"b{next(_LABELS)}" if "labeled-response" in self.caps else None
+        if label is not None:
+            line = f"@label={label} {line}"
+        return await self._request_line(line, label, timeout)
 
     async def _request_line(self, line: str, label: str | None, timeout: float) -> Reply:
         lines = [line]
@@ -221,10 +233,7 @@ class RequestsMixin:
             line = check_raw_line(f"WHO {mask} {WHOX_FIELDS},{WHOX_TOKEN}", self.encoding)
             if " " in mask or not mask:
                 raise ValueError(f"WHO mask must be one word, not {mask!r}")
-            label = f"b{next(_LABELS)}" if "labeled-response" in self.caps else None
-            if label is not None:
-                line = f"@label={label} {line}"
-            reply = await self._request_line(line, label, timeout)
+            reply = await self._request_raw(line, timeout)
         else:
             reply = await self.request("WHO", mask=mask, timeout=timeout)
         return who_users(reply.events)
@@ -267,3 +276,33 @@ class RequestsMixin:
             kwargs["message"] = message
         await self.request("PART", timeout=timeout, **kwargs)
 
+
+    async def chathistory(self, target: str, *, before: _history.Reference | None = None,
+                          after: _history.Reference | None = None,
+                          around: _history.Reference | None = None,
+                          between: tuple[_history.Reference, _history.Reference] | None = None,
+                          latest: _history.Reference | None = None, limit: int | None = None,
+                          timeout: float = DEFAULT_TIMEOUT) -> list[Message]:
+        """IRCv3 ``draft/chathistory`` of ``target`` -> its lines, oldest first.
+
+        One of ``before``/``after``/``around``/``latest`` (a datetime, a
+        Message or a msgid) or ``between`` (a pair); none: the latest
+        messages.  ``limit`` defaults to the server's maximum.  See
+        :mod:`bottom.chathistory`.
+
+        :raises CapabilityNotEnabled: the connection has no ``draft/chathistory``
+            (or ``batch``); the message says why.
+        :raises CommandError: ``FAIL CHATHISTORY <code>`` (``.name`` is the code).
+        """
+        return await _history.fetch(self, target, before=before, after=after, around=around,
+                                    between=between, latest=latest, limit=limit,
+                                    timeout=timeout)
+
+    async def chathistory_targets(self, start: datetime, end: datetime, *,
+                                  limit: int | None = None,
+                                  timeout: float = DEFAULT_TIMEOUT
+                                  ) -> list[tuple[str, datetime]]:
+        """``CHATHISTORY TARGETS``: the channels and nicks with history
+        between ``start`` and ``end`` (aware datetimes), as ``(name, time of
+        the latest message)``, in the server's order."""
+        return await _history.fetch_targets(self, start, end, limit=limit, timeout=timeout)

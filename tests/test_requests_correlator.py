@@ -153,3 +153,47 @@ def test_discard_and_clear_forget_everything() -> None:
     assert "353" not in corr._watch
     assert corr.clear() == [kept]
     assert not corr.active
+
+
+def test_chathistory_is_the_batch_for_its_target_and_its_lines() -> None:
+    corr = Correlator()
+    pending = corr.start(P("CHATHISTORY BEFORE #Chan msgid=x 10"))
+    assert pending.family == "CHATHISTORY"
+    done = feed_all(corr, [
+        ":s BATCH +o chathistory #other",   # another target's batch
+        ":s BATCH +n netsplit a b",          # another type
+        ":s BATCH +h chathistory #chan",
+        "@batch=o :a!u@h PRIVMSG #other :no",
+        "@batch=h :a!u@h PRIVMSG #chan :yes",
+        "@batch=n :q!u@h QUIT :a b",
+        ":a!u@h PRIVMSG #chan :live, not in the batch",
+        ":s BATCH -o",
+    ])
+    assert done == [] and corr.active
+    assert feed_all(corr, [":s BATCH -h"]) == [pending]
+    assert [m.params[-1] for m in pending.messages] == ["#chan", "yes", "-h"]
+    assert not corr.active  # the batch is forgotten with the request
+
+
+def test_chathistory_targets_and_a_batch_without_a_target() -> None:
+    corr = Correlator()
+    targets = corr.start(P("CHATHISTORY TARGETS timestamp=2026-01-01T00:00:00.000Z "
+                           "timestamp=2026-01-02T00:00:00.000Z 5"))
+    done = feed_all(corr, [":s BATCH +t draft/chathistory-targets",
+                           "@batch=t :s CHATHISTORY TARGETS #c 2026-01-01T12:00:00.000Z",
+                           ":s BATCH -t"])
+    assert done == [targets] and len(targets.messages) == 3
+    bare = corr.start(P("CHATHISTORY LATEST #c * 5"))
+    assert feed_all(corr, [":s BATCH +b chathistory", ":s BATCH -b"]) == [bare]
+
+
+def test_a_chathistory_refusal_or_a_discard_leaves_nothing_behind() -> None:
+    corr = Correlator()
+    failed = corr.start(P("CHATHISTORY LATEST #c * 5"))
+    assert feed_all(corr, [":s FAIL CHATHISTORY INVALID_TARGET LATEST #c :no"]) == [failed]
+    assert failed.error is not None and failed.error.name == "INVALID_TARGET"
+    timed_out = corr.start(P("CHATHISTORY LATEST #c * 5"))
+    feed_all(corr, [":s BATCH +h chathistory #c", "@batch=h :a!u@h PRIVMSG #c :x"])
+    corr.discard(timed_out)  # a timeout's grace ended in the middle of the batch
+    assert not corr.active
+    assert feed_all(corr, ["@batch=h :a!u@h PRIVMSG #c :late", ":s BATCH -h"]) == []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 
@@ -13,9 +14,9 @@ from bottom.testing import DEFAULT_CAPS, Server
 TIMEOUT = 10.0
 
 
-async def ready_client(server: Server, nick: str) -> bottom.Client:
+async def ready_client(server: Server, nick: str, **options: Any) -> bottom.Client:
     client = bottom.Client(server.host, server.port, ssl=False, nick=nick,
-                           flood_control=False)
+                           flood_control=False, **options)
     ready = asyncio.ensure_future(client.wait("client_ready"))
     await client.connect()
     await asyncio.wait_for(ready, TIMEOUT)
@@ -65,4 +66,34 @@ async def test_a_labeled_command_with_no_answer_gets_ack(labeled_server: Server)
     with pytest.raises(bottom.CommandError) as error:
         await client.request("privmsg", target="#nowhere", message="hi", timeout=TIMEOUT)
     assert error.value.code in ("401", "403", "404")
+    await client.disconnect()
+
+
+async def test_a_refused_setname_is_a_fail_and_a_labeled_request_raises_it(
+        labeled_server: Server) -> None:
+    client = await ready_client(labeled_server, "renamer")
+    with pytest.raises(bottom.CommandError) as error:
+        await client.request("setname", realname="x" * 200, timeout=TIMEOUT)
+    assert (error.value.code, error.value.name) == ("FAIL", "INVALID_REALNAME")
+    assert str(error.value) == "SETNAME failed: FAIL INVALID_REALNAME: Realname is not valid"
+    conn = await labeled_server.wait_for_connection()
+    assert conn.realname != "x" * 200
+    await client.request("setname", realname="New Name", timeout=TIMEOUT)
+    assert conn.realname == "New Name"
+    await client.disconnect()
+
+
+async def test_standard_replies_sent_by_a_test_reach_the_client_as_events(
+        irc_server: Server) -> None:
+    client = await ready_client(irc_server, "told")
+    conn = await irc_server.wait_for_connection()
+    got = asyncio.ensure_future(client.wait("warn"))
+    conn.standard_reply("WARN", "REHASH", "CERTS_EXPIRED", "Certificate expires soon")
+    kwargs = await asyncio.wait_for(got, TIMEOUT)
+    assert (kwargs["command"], kwargs["code"], kwargs["description"]) == (
+        "REHASH", "CERTS_EXPIRED", "Certificate expires soon")
+    with pytest.raises(ValueError, match="FAIL, WARN or NOTE"):
+        conn.standard_reply("OOPS", "X", "Y", "z")
+    with pytest.raises(ValueError, match="description"):
+        conn.standard_reply("NOTE", "X", "Y")
     await client.disconnect()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
@@ -19,6 +20,8 @@ from bottom.sts import (
     policy_port,
 )
 from bottom.testing import Server
+
+TIMEOUT = 10.0
 
 
 def test_parse_policy_reads_keys_values_and_bare_keys() -> None:
@@ -111,3 +114,57 @@ async def test_a_stored_policy_makes_connect_use_tls() -> None:
             await client.connect()  # the test server speaks no TLS
         assert (client.ssl, client.port) == (True, tls.port)
         await tls.wait_for_connection(timeout=10)
+
+
+# -- Client(sts=True) against bottom.testing's STS: plain port, then TLS -------------
+
+async def test_the_test_server_moves_a_client_to_tls_and_the_policy_is_kept(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    async with Server(sts_duration=300) as server:
+        assert server.tls_port is not None and server.certfile is not None
+        # Client(ssl=True) after the upgrade builds a default context: trust the cert.
+        monkeypatch.setenv("SSL_CERT_FILE", str(server.certfile))
+        store = MemoryStsStore()
+        client = bottom.Client(server.host, server.port, ssl=False, nick="upgrader",
+                               sts=True, sts_store=store, flood_control=False)
+        ready = asyncio.ensure_future(client.wait("client_ready"))
+        await client.connect()
+        await asyncio.wait_for(ready, TIMEOUT)
+        plain, tls = server.connections[0], server.connections[-1]
+        assert not plain.secure and tls.secure and tls.nick == "upgrader"
+        assert (client.ssl, client.port) == (True, server.tls_port)
+        assert "sts" in client._session.cap.offered
+        policy = store.get(server.host)
+        assert policy is not None and policy.port == server.tls_port
+        assert policy.expires == pytest.approx(time.time() + 300, abs=30)
+        await client.disconnect()
+        # The next client that asks for the plain port goes to TLS at once.
+        again = bottom.Client(server.host, server.port, ssl=False, nick="again", sts=True,
+                              sts_store=store, flood_control=False)
+        ready = asyncio.ensure_future(again.wait("client_ready"))
+        await again.connect()
+        await asyncio.wait_for(ready, TIMEOUT)
+        assert server.connections[-1].secure and len(server.connections) == 3
+        await again.disconnect()
+
+
+async def test_the_test_server_offers_sts_port_in_plain_and_duration_over_tls() -> None:
+    async with Server(sts_duration=60) as server:
+        assert server.tls_port is not None
+        plain = bottom.Client(server.host, server.port, ssl=False, nick="p")
+        secure = bottom.Client(server.host, server.tls_port,
+                               ssl=server.client_ssl_context(), nick="s")
+        for client in (plain, secure):
+            ready = asyncio.ensure_future(client.wait("client_ready"))
+            await client.connect()
+            await asyncio.wait_for(ready, TIMEOUT)
+        assert plain._session.cap.offered["sts"] == f"port={server.tls_port}"
+        assert secure._session.cap.offered["sts"] == "duration=60"
+        await plain.disconnect()
+        await secure.disconnect()
+    async with Server() as server:
+        assert server.tls_port is None
+        with pytest.raises(RuntimeError, match="tls=True"):
+            server.client_ssl_context()
+    with pytest.raises(ValueError, match="sts_duration"):
+        Server(sts_duration=-1)

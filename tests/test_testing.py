@@ -373,6 +373,7 @@ async def test_client_tags_and_time_go_only_to_clients_with_the_caps(
     tagged = await bob.read()
     assert tagged.tags.pop("+draft/react") == "a b"
     assert TIME_TAG.match(tagged.tags.pop("time"))
+    assert tagged.tags.pop("msgid") == "irc.test-1"  # message-ids: with message-tags
     assert tagged.tags == {}
     assert (await bob.read()).command == "TAGMSG"
     assert await carol.line() == ":alice!a@127.0.0.1 PRIVMSG #chan :hi"

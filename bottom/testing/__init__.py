@@ -38,7 +38,8 @@ Ctrl-C or SIGTERM; its first line on stdout is ``listening on 127.0.0.1:PORT``.
 The package: :mod:`.server` (the listener and its channels), :mod:`.connection`
 (one client: hooks for tests, the line loop), :mod:`.wire` (reply formatting),
 and one module per area of commands (:mod:`.registration`, :mod:`.channels`,
-:mod:`.modes`, :mod:`.messages`, :mod:`.users`, :mod:`.who`), each registering its handlers
+:mod:`.modes`, :mod:`.messages`, :mod:`.users`, :mod:`.who`, :mod:`.history`,
+:mod:`.requests`), each registering its handlers
 with :func:`.commands.handles`.  To teach the server a new command, add a
 function decorated with ``@handles("NAME", min_params)`` to the module of its
 area (or a new module imported below).
@@ -47,7 +48,7 @@ area (or a new module imported below).
 from __future__ import annotations
 
 # Importing an area module registers its command handlers.
-from . import channels, messages, modes, registration, requests, users, who  # noqa: F401
+from . import channels, history, messages, modes, registration, requests, users, who  # noqa: F401
 from .connection import ServerConnection
 from .server import DEFAULT_CAPS, DEFAULT_ISUPPORT, DEFAULT_MOTD, Server, main
 

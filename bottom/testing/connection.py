@@ -72,6 +72,12 @@ class ServerConnection(asyncio.Protocol):
         return f"{self._name}!{self.user or '*'}@{self.host}"
 
     @property
+    def secure(self) -> bool:
+        """True when this client came in over TLS (the server's :attr:`~Server.tls_port`)."""
+        return (self.transport is not None
+                and self.transport.get_extra_info("sslcontext") is not None)
+
+    @property
     def _name(self) -> str:
         return self.nick or "*"
 
@@ -227,13 +233,29 @@ class ServerConnection(asyncio.Protocol):
     # -- replies ----------------------------------------------------------
 
     def _send(self, source: str | None, command: str, params: Iterable[str],
-              client_tags: Mapping[str, str] | None = None, colon: bool = True) -> None:
+              client_tags: Mapping[str, str] | None = None, colon: bool = True,
+              time: str | None = None) -> None:
+        """``client_tags`` (and a msgid) go to clients with message-tags only;
+        ``time`` (now, unless given) to clients with server-time."""
         tags: dict[str, str] = {}
         if client_tags and "message-tags" in self.caps:
             tags.update(client_tags)
         if "server-time" in self.caps:
-            tags["time"] = _now()
+            tags["time"] = time or _now()
         self.send_line(_format(tags, source, command, tuple(params), colon))
+
+    def standard_reply(self, kind: str, command: str, code: str, *context: str) -> None:
+        """Send an IRCv3 standard reply: ``FAIL``, ``WARN`` or ``NOTE``.
+
+        ``standard_reply("FAIL", "CHATHISTORY", "INVALID_TARGET", "LATEST",
+        "#c", "Messages could not be retrieved")``: the last of ``context``
+        is the human-readable description.
+        """
+        if kind not in ("FAIL", "WARN", "NOTE"):
+            raise ValueError(f"a standard reply is FAIL, WARN or NOTE, not {kind!r}")
+        if not context:
+            raise ValueError("a standard reply needs a description (the last argument)")
+        self._send(self.server.name, kind, (command or "*", code, *context))
 
     def _numeric(self, code: str, *params: str) -> None:
         self._send(self.server.name, code, (self._name, *params))

@@ -1,4 +1,9 @@
-"""Messages: PRIVMSG, NOTICE and TAGMSG to channels and nicks."""
+"""Messages: PRIVMSG, NOTICE and TAGMSG to channels and nicks.
+
+Each relayed message gets one ``msgid`` (sent to clients with
+``message-tags``) and one ``time``, shared by every copy and kept in the
+chat history (:mod:`.history`).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,8 @@ from typing import TYPE_CHECKING
 
 from ..message import Message
 from .commands import handles
-from .wire import _fold
+from .history import record
+from .wire import _fold, _now
 
 if TYPE_CHECKING:
     from .connection import ServerConnection
@@ -31,9 +37,14 @@ def privmsg(conn: ServerConnection, msg: Message) -> None:
         name, recipients = found
         if "echo-message" in conn.caps and conn not in recipients:
             recipients.append(conn)
+        # One msgid and time for every copy, and for the history (IRCv3 message-ids).
+        server = conn.server
+        msgid, time = f"{server.name}-{next(server._msgids)}", _now()
+        tags = {**client_tags, "msgid": msgid}
         for recipient in recipients:
             if command != "TAGMSG" or "message-tags" in recipient.caps:
-                recipient._send(conn.source, command, (name, *text), client_tags)
+                recipient._send(conn.source, command, (name, *text), tags, time=time)
+        record(server, conn, command, name, "".join(text), client_tags, time, msgid)
 
 
 def _recipients(conn: ServerConnection, target: str, command: str

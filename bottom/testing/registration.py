@@ -103,7 +103,7 @@ def cap(conn: ServerConnection, msg: Message) -> None:
     if sub in ("LS", "REQ") and not conn.registered:
         conn._cap_negotiating = True
     if sub == "LS":
-        offered = conn.server.offered_caps()
+        offered = conn.server.offered_caps(conn)
         v302 = arg.isdigit() and int(arg) >= 302
         chunks = _chunks((f"{k}={v}" if v and v302 else k for k, v in offered.items()),
                          _LS_BYTES)
@@ -114,7 +114,7 @@ def cap(conn: ServerConnection, msg: Message) -> None:
         _cap(conn, "LIST", " ".join(sorted(conn.caps)))
     elif sub == "REQ":
         names = arg.split()
-        offered = conn.server.offered_caps()
+        offered = conn.server.offered_caps(conn)
         if not names or any(name.removeprefix("-") not in offered for name in names):
             _cap(conn, "NAK", arg)
             return

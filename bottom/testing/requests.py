@@ -5,8 +5,9 @@
   then 318 for a nick nobody has.
 * ``labeled-response`` (offer it with ``Server(caps=(*DEFAULT_CAPS,
   "labeled-response"))``): a command sent with a ``label`` tag gets its
-  answer labeled as the spec says: nothing becomes ``ACK``, one line
-  carries the label, several come in a ``BATCH +ref labeled-response``.
+  answer labeled as the spec says: nothing becomes ``ACK``, one line (or
+  one batch: its ``BATCH +`` line) carries the label, several come in a
+  ``BATCH +ref labeled-response``.
   Lines the command makes the server send to other clients are not part
   of it.
 """
@@ -73,14 +74,25 @@ def run_labeled(conn: ServerConnection, msg: Message,
     server = conn.server.name
     if not captured:
         conn.send_line(f"@label={label} :{server} ACK")
-    elif len(captured) == 1:
+    elif len(captured) == 1 or _one_batch(captured):
+        # One line, or one batch (a chathistory answer): it carries the label itself.
         conn.send_line(_with_tags(captured[0], {"label": label}))
+        for line in captured[1:]:
+            conn.send_line(line)
     else:
         ref = f"L{next(_BATCHES)}"
         conn.send_line(f"@label={label} :{server} BATCH +{ref} labeled-response")
         for line in captured:
             conn.send_line(_with_tags(line, {"batch": ref}))
         conn.send_line(f":{server} BATCH -{ref}")
+
+
+def _one_batch(lines: list[str]) -> bool:
+    """True when ``lines`` are exactly one batch: its start, its lines, its end."""
+    first, last = Message.parse(lines[0]), Message.parse(lines[-1])
+    if first.command != "BATCH" or last.command != "BATCH" or not first.params:
+        return False
+    return first.params[0][:1] == "+" and last.params[:1] == ("-" + first.params[0][1:],)
 
 
 def _with_tags(line: str, extra: dict[str, str]) -> str:

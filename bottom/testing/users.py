@@ -23,9 +23,17 @@ def away(conn: ServerConnection, msg: Message) -> None:
             peer._send(conn.source, "AWAY", (text,) if text else ())
 
 
+_REALNAME_BYTES = 128
+
+
 @handles("SETNAME", 1)
 def setname(conn: ServerConnection, msg: Message) -> None:
-    conn.realname = msg.params[0]
+    realname = msg.params[0]
+    if not realname.strip() or len(realname.encode()) > _REALNAME_BYTES:
+        # IRCv3 setname: a realname the server will not take is a standard reply.
+        conn.standard_reply("FAIL", "SETNAME", "INVALID_REALNAME", "Realname is not valid")
+        return
+    conn.realname = realname
     for peer in conn._peers(include_self=True):
         if "setname" in peer.caps:
             peer._send(conn.source, "SETNAME", (conn.realname,))

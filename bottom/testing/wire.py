@@ -12,7 +12,7 @@ _VERSION = "bottom-testing"
 DEFAULT_MOTD = ("Welcome to the bottom test server",)
 DEFAULT_CAPS = ("message-tags", "server-time", "multi-prefix", "cap-notify", "echo-message",
                 "sasl", "away-notify", "account-notify", "extended-join", "chghost",
-                "setname", "batch", "userhost-in-names")
+                "setname", "batch", "userhost-in-names", "draft/chathistory")
 #: 005 tokens before ``isupport=`` overrides; NETWORK comes from ``network=``.
 DEFAULT_ISUPPORT: Mapping[str, str] = {
     "AWAYLEN": "200", "CASEMAPPING": "rfc1459", "CHANLIMIT": "#:20", "CHANMODES": "b,k,l,imnpst",

@@ -264,13 +264,16 @@ def start_ngircd(tmpdir: Path | str, *, ipv6: bool = False) -> RealServer:
 
 
 def start_inspircd(
-    tmpdir: Path | str, *, websocket: str | None = None, ipv6: bool = False
+    tmpdir: Path | str, *, websocket: str | None = None, ipv6: bool = False,
+    sts_duration: int | None = None,
 ) -> RealServer:
     """Write an inspircd config into `tmpdir`, start inspircd and wait until it accepts.
 
     ``websocket="text"`` or ``"binary"`` adds a plaintext WebSocket listener
     (``websocket_port``) sending frames of that kind;
-    ``ipv6=True`` also listens on ::1 (plain port)."""
+    ``ipv6=True`` also listens on ::1 (plain port);
+    ``sts_duration=N`` loads the ircv3_sts module, offering STS for the TLS
+    port (check :func:`inspircd_module_available` first)."""
     binary = _require_binary("inspircd")
     directory = _prepare_directory(tmpdir)
     port, tls_port, websocket_port = _free_ports(3)
@@ -291,6 +294,7 @@ def start_inspircd(
             websocket_port=websocket_port if websocket else None,
             websocket_mode=websocket or "text",
             ipv6=ipv6,
+            sts_duration=sts_duration,
         )
     )
     command = [binary, "--nofork", "--config", str(config_path)]
@@ -363,6 +367,23 @@ def start_microsocks(username: str | None = None, password: str | None = None) -
             time.sleep(POLL_INTERVAL_SECONDS)
 
 
+def inspircd_module_available(module: str) -> bool:
+    """True when the installed inspircd ships ``m_<module>.so``."""
+    binary = find_binary("inspircd")
+    if binary is None:
+        return False
+    return any((directory / f"m_{module}.so").is_file()
+               for directory in _inspircd_module_directories(binary))
+
+
+def _inspircd_module_directories(binary: str) -> list[Path]:
+    return [
+        Path(binary).resolve().parent.parent / "lib" / "inspircd" / "modules",
+        Path("/usr/lib/inspircd/modules"),
+        Path("/usr/local/lib/inspircd/modules"),
+    ]
+
+
 def _inspircd_shutdown_crash_workaround(binary: str) -> dict[str, str]:
     """Environment that keeps inspircd from segfaulting on every SIGTERM.
 
@@ -373,11 +394,7 @@ def _inspircd_shutdown_crash_workaround(binary: str) -> dict[str, str]:
     so the process exits with its normal status 10 and a real crash stays
     distinguishable from a routine stop.
     """
-    for module_directory in (
-        Path(binary).resolve().parent.parent / "lib" / "inspircd" / "modules",
-        Path("/usr/lib/inspircd/modules"),
-        Path("/usr/local/lib/inspircd/modules"),
-    ):
+    for module_directory in _inspircd_module_directories(binary):
         module = module_directory / "m_ssl_gnutls.so"
         if module.is_file():
             preload = " ".join(filter(None, [os.environ.get("LD_PRELOAD", ""), str(module)]))
@@ -471,6 +488,7 @@ def _inspircd_config(
     websocket_port: int | None = None,
     websocket_mode: str = "text",
     ipv6: bool = False,
+    sts_duration: int | None = None,
 ) -> str:
     """inspircd.conf: Debian's flood settings, no per-IP limit, IRCv3 modules, TLS, an oper.
 
@@ -493,6 +511,11 @@ def _inspircd_config(
         extra_binds += (
             f'<bind address="{HOST}" port="{websocket_port}" type="clients" hook="websocket">\n'
         )
+    if sts_duration is not None:
+        # inspircd 3: plain clients are offered sts=port=<port>; TLS clients
+        # sts=duration=... only when their SNI name matches host.
+        modules += '<module name="ircv3_sts">\n'
+        modules += f'<sts host="localhost" port="{tls_port}" duration="{sts_duration}">\n'
     return (
         f'<server name="{SERVER_NAME}" description="bottom test server" network="{NETWORK_NAME}">\n'
         f'<admin name="bottom tests" nick="admin" email="admin@{SERVER_NAME}">\n'
