@@ -4,8 +4,9 @@ syncing with the client, and waiting for a condition."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import bottom
 from bottom.testing import Server, ServerConnection
@@ -33,6 +34,30 @@ async def until(condition: Callable[[], object], timeout: float = TIMEOUT) -> No
         while not condition():
             await asyncio.sleep(0)
     await asyncio.wait_for(poll(), timeout)
+
+
+@contextlib.contextmanager
+def loop_clock() -> Iterator[Callable[[float], None]]:
+    """Within the block, the running loop's clock can be moved forward.
+
+    Yields ``advance(seconds)``: every ``loop.time()`` reading (timers,
+    keepalive, the connection's last-received stamps) jumps ahead by that
+    much, so a timer due then fires at the loop's next turn.  For
+    timing rules measured in seconds, without sleeping through them.
+    """
+    loop = asyncio.get_running_loop()
+    real = loop.time
+    offset = 0.0
+
+    def advance(seconds: float) -> None:
+        nonlocal offset
+        offset += seconds
+
+    loop.time = lambda: real() + offset  # type: ignore[method-assign]
+    try:
+        yield advance
+    finally:
+        del loop.time
 
 
 #: Share of each property test's example count to run.  README's quick

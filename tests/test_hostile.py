@@ -70,11 +70,16 @@ async def guard() -> AsyncIterator[Guard]:
     logger = logging.getLogger("bottom")
     logger.addHandler(records)
     found.log_errors = records.records
+    # What existed before the test is set aside, so the collection below
+    # walks only the test's own objects (a full one costs ~1 s late in a
+    # worker's run); a task the test left failing is among them.
+    gc.freeze()
     try:
         yield found
         gc.collect()  # "Task exception was never retrieved" surfaces at collection
         await asyncio.sleep(0)
     finally:
+        gc.unfreeze()
         logger.removeHandler(records)
         loop.set_exception_handler(previous)
     assert found.loop_errors == [], "exceptions escaped to the event loop"
@@ -82,17 +87,9 @@ async def guard() -> AsyncIterator[Guard]:
 
 
 @pytest.fixture
-async def scripted() -> AsyncIterator[Server]:
-    async with Server(auto_respond=False) as server:
-        yield server
-
-
-@pytest.fixture
-async def client(guard: Guard, scripted: Server) -> AsyncIterator[bottom.Client]:
-    """A client for the scripted peer, without flood control; closed after the test."""
-    c = bottom.Client(scripted.host, scripted.port, ssl=False, flood_control=False)
-    yield c
-    await c.disconnect()
+def client(guard: Guard, sclient: bottom.Client) -> bottom.Client:
+    """conftest's client for the scripted peer, watched by ``guard``."""
+    return sclient
 
 
 class Events:
