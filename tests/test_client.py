@@ -222,12 +222,15 @@ async def test_auto_pong_off_leaves_pings_to_the_user(scripted: Server) -> None:
 async def test_a_quiet_server_is_pinged_and_dropped_when_it_never_answers(
         scripted: Server) -> None:
     client = bottom.Client(scripted.host, scripted.port, ssl=False,
-                           ping_interval=0.2, ping_timeout=0.3)
+                           ping_interval=30, ping_timeout=60)
     disconnected = asyncio.ensure_future(client.wait("client_disconnect"))
     conn = await connect(client, scripted)
-    ping = await conn.wait_for_line("PING", timeout=TIMEOUT)
-    assert ping.params
-    kwargs = await asyncio.wait_for(disconnected, TIMEOUT)
+    with loop_clock() as advance:
+        advance(30)
+        ping = await conn.wait_for_line("PING", timeout=TIMEOUT)
+        assert ping.params and not client.is_closing()
+        advance(60)
+        kwargs = await asyncio.wait_for(disconnected, TIMEOUT)
     assert "ping timeout" in kwargs["reason"]
 
 

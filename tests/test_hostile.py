@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import TIMEOUT, connect, sync, until
+from helpers import TIMEOUT, connect, loop_clock, sync, until
 
 import bottom
 from bottom.events import canonical_event
@@ -579,15 +579,18 @@ async def raw_peer(sockbuf: int | None = None, limit: int = 2 ** 16) -> AsyncIte
 async def test_a_peer_that_never_speaks_is_dropped_by_keepalive(guard: Guard) -> None:
     async with raw_peer() as (port, accepted):
         client = bottom.Client("127.0.0.1", port, ssl=False, flood_control=False,
-                               ping_interval=0.2, ping_timeout=0.4)
+                               ping_interval=30, ping_timeout=60)
         disconnects: list[str] = []
         client.on("client_disconnect", lambda reason: disconnects.append(reason))
         await client.connect()
         reader, _ = await asyncio.wait_for(accepted, TIMEOUT)
-        ping = await asyncio.wait_for(reader.readline(), TIMEOUT)
-        assert ping.startswith(b"PING ")
-        assert not client.is_closing() and disconnects == []  # silence alone is no error
-        await until(lambda: disconnects)
+        with loop_clock() as advance:
+            advance(30)
+            ping = await asyncio.wait_for(reader.readline(), TIMEOUT)
+            assert ping.startswith(b"PING ")
+            assert not client.is_closing() and disconnects == []  # silence alone is no error
+            advance(60)
+            await until(lambda: disconnects)
         assert len(disconnects) == 1 and "ping timeout" in disconnects[0]
         assert client.is_closing()
 
