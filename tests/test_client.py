@@ -226,10 +226,10 @@ async def test_a_quiet_server_is_pinged_and_dropped_when_it_never_answers(
     disconnected = asyncio.ensure_future(client.wait("client_disconnect"))
     conn = await connect(client, scripted)
     with loop_clock() as advance:
-        advance(30)
+        advance(31)
         ping = await conn.wait_for_line("PING", timeout=TIMEOUT)
         assert ping.params and not client.is_closing()
-        advance(60)
+        advance(61)
         kwargs = await asyncio.wait_for(disconnected, TIMEOUT)
     assert "ping timeout" in kwargs["reason"]
 
@@ -238,18 +238,20 @@ async def test_any_line_from_the_server_keeps_the_link_alive(scripted: Server) -
     # Time is driven: each round, the interval's silence brings a PING, the
     # server answers with a NOTICE (not a PONG), then the whole ping_timeout
     # passes; the NOTICE alone must keep the link (without it, the same jump
-    # is a ping timeout: test_a_quiet_server_is_pinged...).
+    # is a ping timeout: test_a_quiet_server_is_pinged...).  Each jump is a
+    # second longer than the rule: keepalive checks are rounded up to a
+    # quarter second (bottom.ticker).
     client = bottom.Client(scripted.host, scripted.port, ssl=False,
                            ping_interval=30, ping_timeout=60)
     conn = await connect(client, scripted)
     with loop_clock() as advance:
         for _ in range(3):
-            advance(30)
+            advance(31)
             await conn.wait_for_line("PING", timeout=TIMEOUT)
             noticed = asyncio.ensure_future(client.wait("notice"))
             conn.send_line(":irc.test NOTICE * :still here")
             await asyncio.wait_for(noticed, TIMEOUT)
-            advance(60)
+            advance(61)
         await conn.wait_for_line("PING", timeout=TIMEOUT)
         assert not client.is_closing()
     await client.disconnect()

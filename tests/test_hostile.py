@@ -585,11 +585,11 @@ async def test_a_peer_that_never_speaks_is_dropped_by_keepalive(guard: Guard) ->
         await client.connect()
         reader, _ = await asyncio.wait_for(accepted, TIMEOUT)
         with loop_clock() as advance:
-            advance(30)
+            advance(31)
             ping = await asyncio.wait_for(reader.readline(), TIMEOUT)
             assert ping.startswith(b"PING ")
             assert not client.is_closing() and disconnects == []  # silence alone is no error
-            advance(60)
+            advance(61)
             await until(lambda: disconnects)
         assert len(disconnects) == 1 and "ping timeout" in disconnects[0]
         assert client.is_closing()
