@@ -11,7 +11,7 @@ import asyncio
 import base64
 
 import pytest
-from helpers import TIMEOUT, read_line, serving
+from helpers import TIMEOUT, Script, read_line, serving
 
 from bottom import ConnectionFailed
 from bottom.proxy import Handshake, Proxy
@@ -38,6 +38,21 @@ async def exchange(peer: Handshake) -> None:
     peer.transport.write(b"PING :through\r\n")
     assert await read_line(peer) == b"PONG :through\r\n"
     peer.transport.close()
+
+
+def replying(*steps: int | bytes, hold: bool = True) -> Script:
+    """A proxy that, in order, reads exactly ``n`` bytes for each int and
+    writes each bytes value; then (``hold``) waits for the client to close,
+    or closes at once."""
+    async def proxy(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        for step in steps:
+            if isinstance(step, int):
+                await reader.readexactly(step)
+            else:
+                writer.write(step)
+        if hold:
+            await reader.read()
+    return proxy
 
 
 async def refused(proxy: str, host: str = "irc.example", port: int = 6667) -> str:
@@ -158,13 +173,8 @@ async def test_socks5_sends_ip_literals_as_addresses(host: str, address: bytes) 
     (9, "unassigned reply code"),
 ])
 async def test_socks5_failure_replies_are_said_in_words(code: int, words: str) -> None:
-    async def proxy(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        await reader.readexactly(3)
-        writer.write(b"\x05\x00")
-        await reader.readexactly(len(socks5_request(b"irc.example")))
-        writer.write(bytes([5, code, 0, 1]) + bytes(6))
-        await reader.read()
-
+    proxy = replying(3, b"\x05\x00", len(socks5_request(b"irc.example")),
+                     bytes([5, code, 0, 1]) + bytes(6))
     async with serving(proxy) as port:
         assert await refused(f"socks5://127.0.0.1:{port}") == (
             f"proxy socks5://127.0.0.1:{port} could not open a tunnel to irc.example:6667: "
@@ -172,14 +182,7 @@ async def test_socks5_failure_replies_are_said_in_words(code: int, words: str) -
 
 
 async def test_socks5_wrong_password_is_reported_without_the_password() -> None:
-    async def proxy(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        await reader.readexactly(4)
-        writer.write(b"\x05\x02")
-        await reader.readexactly(2 + 5 + 1 + 5)
-        writer.write(b"\x01\x01")
-        await reader.read()
-
-    async with serving(proxy) as port:
+    async with serving(replying(4, b"\x05\x02", 2 + 5 + 1 + 5, b"\x01\x01")) as port:
         assert await refused(f"socks5://alice:wrong@127.0.0.1:{port}") == (
             f"proxy socks5://alice:***@127.0.0.1:{port} could not open a tunnel to "
             "irc.example:6667: the proxy rejected the user name and password "
@@ -187,44 +190,27 @@ async def test_socks5_wrong_password_is_reported_without_the_password() -> None:
 
 
 async def test_socks5_that_wants_a_password_says_so() -> None:
-    async def proxy(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        await reader.readexactly(3)
-        writer.write(b"\x05\xff")
-        await reader.read()
-
-    async with serving(proxy) as port:
+    async with serving(replying(3, b"\x05\xff")) as port:
         assert await refused(f"socks5://127.0.0.1:{port}") == (
             f"proxy socks5://127.0.0.1:{port} could not open a tunnel to irc.example:6667: "
             "the proxy requires a user name and password (socks5://user:pass@host:port)")
 
 
 async def test_socks5_accepting_none_of_our_methods() -> None:
-    async def proxy(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        await reader.readexactly(4)
-        writer.write(b"\x05\xff")
-        await reader.read()
-
-    async with serving(proxy) as port:
+    async with serving(replying(4, b"\x05\xff")) as port:
         assert (await refused(f"socks5://a:b@127.0.0.1:{port}")).endswith(
             "the proxy accepts neither no authentication nor a user name and password "
             "(reply 255, no acceptable methods)")
 
 
 async def test_an_http_server_given_as_socks5_proxy() -> None:
-    async def proxy(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        await reader.readexactly(3)
-        writer.write(b"HTTP/1.1 400 Bad Request\r\n\r\n")
-
-    async with serving(proxy) as port:
+    async with serving(replying(3, b"HTTP/1.1 400 Bad Request\r\n\r\n", hold=False)) as port:
         assert (await refused(f"socks5://127.0.0.1:{port}")).endswith(
             "it is not a SOCKS5 proxy: it answered b'HTTP/1.1 400 Bad Request\\r\\n\\r\\n'")
 
 
 async def test_a_proxy_that_closes_during_the_greeting() -> None:
-    async def proxy(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        await reader.readexactly(3)
-
-    async with serving(proxy) as port:
+    async with serving(replying(3, hold=False)) as port:
         assert (await refused(f"socks5://127.0.0.1:{port}")).endswith(
             "the proxy closed the connection during the SOCKS5 greeting")
 
@@ -267,12 +253,7 @@ async def test_socks4a_sends_an_ipv4_literal_as_the_address() -> None:
     (93, "request rejected: identd reports a different user id"),
 ])
 async def test_socks4a_rejections_are_said_in_words(code: int, words: str) -> None:
-    async def proxy(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        await reader.readexactly(8 + 1 + 12)
-        writer.write(bytes([0, code]) + bytes(6))
-        await reader.read()
-
-    async with serving(proxy) as port:
+    async with serving(replying(8 + 1 + 12, bytes([0, code]) + bytes(6))) as port:
         assert await refused(f"socks4a://127.0.0.1:{port}") == (
             f"proxy socks4a://127.0.0.1:{port} could not open a tunnel to irc.example:6667: "
             f"{words} (SOCKS4 reply {code})")
