@@ -88,14 +88,11 @@ Script = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 
 @contextlib.asynccontextmanager
 async def serving(script: Script, host: str = "127.0.0.1",
-                  context: ssl.SSLContext | None = None, *,
-                  check: bool = True) -> AsyncIterator[int]:
+                  context: ssl.SSLContext | None = None) -> AsyncIterator[int]:
     """A peer on ``host`` (TLS with ``context``) running ``script`` for
-    each connection; yields its port.
-
-    ``check``: an exception inside the script (a failed assertion on the
-    bytes it read) fails the test once the block ends.  Off for peers
-    that a client may leave in the middle of what they expect."""
+    each connection; yields its port.  An exception inside the script (a
+    failed assertion on the bytes it read) fails the test once the block
+    ends."""
     errors: list[BaseException] = []
 
     async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -111,7 +108,7 @@ async def serving(script: Script, host: str = "127.0.0.1",
         yield server.sockets[0].getsockname()[1]
     finally:
         server.close()
-    if check and errors:
+    if errors:
         raise errors[0]
 
 
