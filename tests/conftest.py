@@ -8,6 +8,7 @@ import pytest
 from helpers import examples
 from hypothesis import settings
 
+import bottom
 from bottom.testing import Server
 
 # Property tests without their own settings: a share of hypothesis' 100.
@@ -22,3 +23,11 @@ async def scripted() -> AsyncIterator[Server]:
     """A server that only records: the test writes every reply."""
     async with Server(auto_respond=False) as server:
         yield server
+
+
+@pytest.fixture
+async def sclient(scripted: Server) -> AsyncIterator[bottom.Client]:
+    """A client for the ``scripted`` server, without flood control; closed after the test."""
+    c = bottom.Client(scripted.host, scripted.port, ssl=False, flood_control=False)
+    yield c
+    await c.disconnect()

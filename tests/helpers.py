@@ -1,14 +1,24 @@
 """What many test files share: a timeout, connecting to a test server,
-syncing with the client, and waiting for a condition."""
+syncing with the client, waiting for a condition, moving the loop's
+clock, scripted peers for the transport and proxy tests, and feeding
+lines to the pure layers."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
-from collections.abc import Callable
+import socket
+import ssl
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
+from typing import Protocol, TypeVar
 
 import bottom
+from bottom.message import Message
+from bottom.proxy import Handshake
 from bottom.testing import Server, ServerConnection
+
+T = TypeVar("T")
 
 #: Generous: only what a test checks, never the machine's load, may decide it.
 TIMEOUT = 10
@@ -35,6 +45,30 @@ async def until(condition: Callable[[], object], timeout: float = TIMEOUT) -> No
     await asyncio.wait_for(poll(), timeout)
 
 
+@contextlib.contextmanager
+def loop_clock() -> Iterator[Callable[[float], None]]:
+    """Within the block, the running loop's clock can be moved forward.
+
+    Yields ``advance(seconds)``: every ``loop.time()`` reading (timers,
+    keepalive, the connection's last-received stamps) jumps ahead by that
+    much, so a timer due then fires at the loop's next turn.  For
+    timing rules measured in seconds, without sleeping through them.
+    """
+    loop = asyncio.get_running_loop()
+    real = loop.time
+    offset = 0.0
+
+    def advance(seconds: float) -> None:
+        nonlocal offset
+        offset += seconds
+
+    loop.time = lambda: real() + offset  # type: ignore[method-assign]
+    try:
+        yield advance
+    finally:
+        del loop.time
+
+
 #: Share of each property test's example count to run.  README's quick
 #: command runs a quarter (a minute on two cores); tox and CI's other
 #: steps set BOTTOM_EXAMPLES=1 and run them all.
@@ -44,3 +78,74 @@ EXAMPLE_SHARE = float(os.environ.get("BOTTOM_EXAMPLES", "0.25"))
 def examples(count: int) -> int:
     """``count`` hypothesis examples scaled by :data:`EXAMPLE_SHARE` (at least 10)."""
     return max(10, round(count * EXAMPLE_SHARE))
+
+
+# -- scripted peers (transports, proxies) ---------------------------------------
+
+#: What a scripted peer does with one connection.
+Script = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
+
+
+@contextlib.asynccontextmanager
+async def serving(script: Script, host: str = "127.0.0.1",
+                  context: ssl.SSLContext | None = None) -> AsyncIterator[int]:
+    """A peer on ``host`` (TLS with ``context``) running ``script`` for
+    each connection; yields its port.  An exception inside the script (a
+    failed assertion on the bytes it read) fails the test once the block
+    ends."""
+    errors: list[BaseException] = []
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            await script(reader, writer)
+        except Exception as exc:  # reported below, in the test's task
+            errors.append(exc)
+        finally:
+            writer.close()
+
+    server = await asyncio.start_server(handle, host, 0, ssl=context)
+    try:
+        yield server.sockets[0].getsockname()[1]
+    finally:
+        server.close()
+    if errors:
+        raise errors[0]
+
+
+async def read_line(peer: Handshake) -> bytes:
+    """The next line (with its newline) the peer sent over ``peer``'s transport."""
+    while b"\n" not in peer.buffer:
+        assert not peer.eof, bytes(peer.buffer)
+        await asyncio.wait_for(peer.wait_for_data(), TIMEOUT)
+    line, _, rest = bytes(peer.buffer).partition(b"\n")
+    peer.buffer[:] = rest
+    return line + b"\n"
+
+
+def has_ipv6_loopback() -> bool:
+    """Whether this machine can bind ::1."""
+    try:
+        with socket.socket(socket.AF_INET6) as probe:
+            probe.bind(("::1", 0))
+    except OSError:
+        return False
+    return True
+
+
+# -- the pure layers ----------------------------------------------------------------
+
+class Feeds(Protocol[T]):
+    """A pure layer fed one message at a time (BatchAssembler, Correlator)."""
+
+    def feed(self, message: Message) -> T | None: ...
+
+
+def feed_lines(layer: Feeds[T], lines: Iterable[str]) -> list[T]:
+    """Parse each line, feed it to ``layer``, and return what the layer
+    finished, in order (the Nones it returned for the other lines left out)."""
+    finished = []
+    for line in lines:
+        done = layer.feed(Message.parse(line))
+        if done is not None:
+            finished.append(done)
+    return finished

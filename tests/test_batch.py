@@ -5,20 +5,12 @@ from __future__ import annotations
 import logging
 
 import pytest
+from helpers import feed_lines as run
 
-from bottom.batch import Batch, BatchAssembler
+from bottom.batch import BatchAssembler
 from bottom.message import Message
 
 P = Message.parse
-
-
-def run(assembler: BatchAssembler, lines: list[str]) -> list[Batch]:
-    ended = []
-    for line in lines:
-        batch = assembler.feed(P(line))
-        if batch is not None:
-            ended.append(batch)
-    return ended
 
 
 def test_a_batch_collects_its_tagged_lines_and_ends_with_its_reference() -> None:

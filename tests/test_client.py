@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import TIMEOUT, connect, until
+from helpers import TIMEOUT, connect, loop_clock, until
 
 import bottom
 from bottom.testing import Server, ServerConnection
@@ -25,14 +25,6 @@ from bottom.testing import Server, ServerConnection
 async def client(irc_server: Server) -> AsyncIterator[bottom.Client]:
     """A client for ``irc_server``, without flood control."""
     c = bottom.Client(irc_server.host, irc_server.port, ssl=False, flood_control=False)
-    yield c
-    await c.disconnect()
-
-
-@pytest.fixture
-async def sclient(scripted: Server) -> AsyncIterator[bottom.Client]:
-    """A client for the ``scripted`` server, without flood control."""
-    c = bottom.Client(scripted.host, scripted.port, ssl=False, flood_control=False)
     yield c
     await c.disconnect()
 
@@ -230,25 +222,38 @@ async def test_auto_pong_off_leaves_pings_to_the_user(scripted: Server) -> None:
 async def test_a_quiet_server_is_pinged_and_dropped_when_it_never_answers(
         scripted: Server) -> None:
     client = bottom.Client(scripted.host, scripted.port, ssl=False,
-                           ping_interval=0.2, ping_timeout=0.3)
+                           ping_interval=30, ping_timeout=60)
     disconnected = asyncio.ensure_future(client.wait("client_disconnect"))
     conn = await connect(client, scripted)
-    ping = await conn.wait_for_line("PING", timeout=TIMEOUT)
-    assert ping.params
-    kwargs = await asyncio.wait_for(disconnected, TIMEOUT)
+    with loop_clock() as advance:
+        advance(31)
+        ping = await conn.wait_for_line("PING", timeout=TIMEOUT)
+        assert ping.params and not client.is_closing()
+        advance(61)
+        kwargs = await asyncio.wait_for(disconnected, TIMEOUT)
     assert "ping timeout" in kwargs["reason"]
 
 
 async def test_any_line_from_the_server_keeps_the_link_alive(scripted: Server) -> None:
-    # A generous timeout: only the answer, never the machine's load, may
-    # decide whether the link lives.
+    # Time is driven: each round, the interval's silence brings a PING, the
+    # server answers with a NOTICE (not a PONG), then the whole ping_timeout
+    # passes; the NOTICE alone must keep the link (without it, the same jump
+    # is a ping timeout: test_a_quiet_server_is_pinged...).  Each jump is a
+    # second longer than the rule: keepalive checks are rounded up to a
+    # quarter second (bottom.ticker).
     client = bottom.Client(scripted.host, scripted.port, ssl=False,
-                           ping_interval=0.2, ping_timeout=5.0)
+                           ping_interval=30, ping_timeout=60)
     conn = await connect(client, scripted)
-    for _ in range(3):
+    with loop_clock() as advance:
+        for _ in range(3):
+            advance(31)
+            await conn.wait_for_line("PING", timeout=TIMEOUT)
+            noticed = asyncio.ensure_future(client.wait("notice"))
+            conn.send_line(":irc.test NOTICE * :still here")
+            await asyncio.wait_for(noticed, TIMEOUT)
+            advance(61)
         await conn.wait_for_line("PING", timeout=TIMEOUT)
-        conn.send_line(":irc.test NOTICE * :still here")
-    assert not client.is_closing()
+        assert not client.is_closing()
     await client.disconnect()
 
 

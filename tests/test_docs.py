@@ -21,7 +21,6 @@ import subprocess
 import sys
 import textwrap
 import types
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -336,37 +335,21 @@ def test_the_generated_tables_cover_every_event_and_command() -> None:
 # -- the Sphinx build ---------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module", autouse=True)
-def docs_build(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, Path] | None]:
-    """Start ``sphinx-build`` when the module starts, so it runs while the
-    examples wait on their servers; the last test collects the result."""
+def test_the_docs_build_without_warnings(tmp_path: Path) -> None:
+    # Run here, not from a module fixture: under xdist each worker that
+    # ran any test of this module started its own build.
     if importlib.util.find_spec("sphinx") is None:
-        yield None
-        return
-    where = tmp_path_factory.mktemp("docs")
-    with open(where / "output.txt", "w") as output:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "sphinx", "-W", "-q", "-b", "html", str(DOCS),
-             str(where / "html")],
-            cwd=ROOT, env=_env(), stdin=subprocess.DEVNULL, stdout=output,
-            stderr=subprocess.STDOUT)
-    try:
-        yield process, where
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-
-
-def test_the_docs_build_without_warnings(docs_build: tuple[Any, Path] | None) -> None:
-    if docs_build is None:
         pytest.skip("Sphinx is not installed: pip install -e '.[docs]' to build the docs")
-    process, where = docs_build
-    code = process.wait(timeout=90)
-    assert code == 0, (where / "output.txt").read_text()
-    html = (where / "html" / "events.html").read_text(encoding="utf-8")
+    with open(tmp_path / "output.txt", "w") as output:
+        code = subprocess.run(
+            [sys.executable, "-m", "sphinx", "-W", "-q", "-b", "html", str(DOCS),
+             str(tmp_path / "html")],
+            cwd=ROOT, env=_env(), stdin=subprocess.DEVNULL, stdout=output,
+            stderr=subprocess.STDOUT, timeout=TIMEOUT * 3).returncode
+    assert code == 0, (tmp_path / "output.txt").read_text()
+    html = (tmp_path / "html" / "events.html").read_text(encoding="utf-8")
     for name in ("RPL_WELCOME", "RPL_ISUPPORT", "RPL_BOUNCE", "CTCP_REPLY", "INVALID_COMMAND",
                  "CLIENT_READY", "CLIENT_REGISTRATION_FAILED"):
         assert name in html, name
-    assert re.search(r"\bKNOCK\b", (where / "html" / "commands.html").read_text()), \
+    assert re.search(r"\bKNOCK\b", (tmp_path / "html" / "commands.html").read_text()), \
         "commands.html lacks the generated table"

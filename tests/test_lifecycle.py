@@ -107,15 +107,17 @@ async def test_quit_keeps_its_place_behind_a_queued_goodbye(scripted: Server) ->
 
 
 async def test_the_keepalive_ping_goes_ahead_of_queued_lines(scripted: Server) -> None:
+    # 40 lines at 4 a second: the backlog lasts 10 s, the PING is due
+    # after 0.25 s (and goes out at the next token).
     client = bottom.Client(scripted.host, scripted.port, ssl=False, flood_burst=1,
-                           flood_rate=0.5, ping_interval=0.2, ping_timeout=30.0,
+                           flood_rate=4, ping_interval=0.2, ping_timeout=30.0,
                            disconnect_timeout=0.1)  # the backlog is not the point here
     await client.connect()
     conn = await scripted.wait_for_connection(timeout=TIMEOUT)
-    for n in range(10):
+    for n in range(40):
         client.send("privmsg", target="#c", message=str(n))
     await conn.wait_for_line("PING", timeout=TIMEOUT)
     privmsgs_before_ping = [m for m in map(bottom.Message.parse, conn.received)
                             if m.command == "PRIVMSG"]
-    assert len(privmsgs_before_ping) < 10
+    assert len(privmsgs_before_ping) < 40
     await client.disconnect()

@@ -9,42 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
+from helpers import TIMEOUT, Script, read_line, serving
 
 from bottom import ConnectionFailed
 from bottom.proxy import Handshake, Proxy
 from bottom.transport import open_transport
-
-TIMEOUT = 10
-
-Script = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
-
-
-@contextlib.asynccontextmanager
-async def scripted(script: Script) -> AsyncIterator[int]:
-    """A one-connection peer on 127.0.0.1 running ``script``; its port.
-
-    An assertion that fails inside the script fails the test."""
-    errors: list[BaseException] = []
-
-    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
-            await script(reader, writer)
-        except Exception as exc:  # reported below, in the test's task
-            errors.append(exc)
-        finally:
-            writer.close()
-
-    server = await asyncio.start_server(handle, "127.0.0.1", 0)
-    try:
-        yield server.sockets[0].getsockname()[1]
-    finally:
-        server.close()
-    if errors:
-        raise errors[0]
 
 
 async def connect_through(proxy: str, host: str = "irc.example", port: int = 6667) -> Handshake:
@@ -52,15 +23,6 @@ async def connect_through(proxy: str, host: str = "irc.example", port: int = 666
     peer = Handshake()
     await open_transport(peer, host, port, ssl=None, timeout=TIMEOUT, proxy=Proxy.parse(proxy))
     return peer
-
-
-async def read_line(peer: Handshake) -> bytes:
-    while b"\n" not in peer.buffer:
-        assert not peer.eof, bytes(peer.buffer)
-        await asyncio.wait_for(peer.wait_for_data(), TIMEOUT)
-    line, _, rest = bytes(peer.buffer).partition(b"\n")
-    peer.buffer[:] = rest
-    return line + b"\n"
 
 
 async def speak_irc(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -76,6 +38,21 @@ async def exchange(peer: Handshake) -> None:
     peer.transport.write(b"PING :through\r\n")
     assert await read_line(peer) == b"PONG :through\r\n"
     peer.transport.close()
+
+
+def replying(*steps: int | bytes, hold: bool = True) -> Script:
+    """A proxy that, in order, reads exactly ``n`` bytes for each int and
+    writes each bytes value; then (``hold``) waits for the client to close,
+    or closes at once."""
+    async def proxy(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        for step in steps:
+            if isinstance(step, int):
+                await reader.readexactly(step)
+            else:
+                writer.write(step)
+        if hold:
+            await reader.read()
+    return proxy
 
 
 async def refused(proxy: str, host: str = "irc.example", port: int = 6667) -> str:
@@ -148,7 +125,7 @@ async def test_socks5_tunnel_without_auth_resolves_the_name_at_the_proxy() -> No
         writer.write(SOCKS5_OK + b":irc.example NOTICE * :hello\r\n")
         await speak_irc(reader, writer)
 
-    async with scripted(proxy) as port:
+    async with serving(proxy) as port:
         peer = await connect_through(f"socks5://127.0.0.1:{port}")
         assert await read_line(peer) == b":irc.example NOTICE * :hello\r\n"
         await exchange(peer)
@@ -165,7 +142,7 @@ async def test_socks5_tunnel_with_user_and_password() -> None:
         writer.write(b"\x05\x00\x00\x03\x09localhost\x04\x38")  # a domain-name bound address
         await speak_irc(reader, writer)
 
-    async with scripted(proxy) as port:
+    async with serving(proxy) as port:
         await exchange(await connect_through(f"socks5://alice:p%3Aw@127.0.0.1:{port}"))
 
 
@@ -182,7 +159,7 @@ async def test_socks5_sends_ip_literals_as_addresses(host: str, address: bytes) 
         writer.write(b"\x05\x00\x00\x04" + bytes(16) + b"\x00\x00")
         await speak_irc(reader, writer)
 
-    async with scripted(proxy) as port:
+    async with serving(proxy) as port:
         await exchange(await connect_through(f"socks5://127.0.0.1:{port}", host, 6667))
 
 
@@ -196,28 +173,16 @@ async def test_socks5_sends_ip_literals_as_addresses(host: str, address: bytes) 
     (9, "unassigned reply code"),
 ])
 async def test_socks5_failure_replies_are_said_in_words(code: int, words: str) -> None:
-    async def proxy(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        await reader.readexactly(3)
-        writer.write(b"\x05\x00")
-        await reader.readexactly(len(socks5_request(b"irc.example")))
-        writer.write(bytes([5, code, 0, 1]) + bytes(6))
-        await reader.read()
-
-    async with scripted(proxy) as port:
+    proxy = replying(3, b"\x05\x00", len(socks5_request(b"irc.example")),
+                     bytes([5, code, 0, 1]) + bytes(6))
+    async with serving(proxy) as port:
         assert await refused(f"socks5://127.0.0.1:{port}") == (
             f"proxy socks5://127.0.0.1:{port} could not open a tunnel to irc.example:6667: "
             f"{words} (SOCKS5 reply {code})")
 
 
 async def test_socks5_wrong_password_is_reported_without_the_password() -> None:
-    async def proxy(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        await reader.readexactly(4)
-        writer.write(b"\x05\x02")
-        await reader.readexactly(2 + 5 + 1 + 5)
-        writer.write(b"\x01\x01")
-        await reader.read()
-
-    async with scripted(proxy) as port:
+    async with serving(replying(4, b"\x05\x02", 2 + 5 + 1 + 5, b"\x01\x01")) as port:
         assert await refused(f"socks5://alice:wrong@127.0.0.1:{port}") == (
             f"proxy socks5://alice:***@127.0.0.1:{port} could not open a tunnel to "
             "irc.example:6667: the proxy rejected the user name and password "
@@ -225,50 +190,33 @@ async def test_socks5_wrong_password_is_reported_without_the_password() -> None:
 
 
 async def test_socks5_that_wants_a_password_says_so() -> None:
-    async def proxy(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        await reader.readexactly(3)
-        writer.write(b"\x05\xff")
-        await reader.read()
-
-    async with scripted(proxy) as port:
+    async with serving(replying(3, b"\x05\xff")) as port:
         assert await refused(f"socks5://127.0.0.1:{port}") == (
             f"proxy socks5://127.0.0.1:{port} could not open a tunnel to irc.example:6667: "
             "the proxy requires a user name and password (socks5://user:pass@host:port)")
 
 
 async def test_socks5_accepting_none_of_our_methods() -> None:
-    async def proxy(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        await reader.readexactly(4)
-        writer.write(b"\x05\xff")
-        await reader.read()
-
-    async with scripted(proxy) as port:
+    async with serving(replying(4, b"\x05\xff")) as port:
         assert (await refused(f"socks5://a:b@127.0.0.1:{port}")).endswith(
             "the proxy accepts neither no authentication nor a user name and password "
             "(reply 255, no acceptable methods)")
 
 
 async def test_an_http_server_given_as_socks5_proxy() -> None:
-    async def proxy(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        await reader.readexactly(3)
-        writer.write(b"HTTP/1.1 400 Bad Request\r\n\r\n")
-
-    async with scripted(proxy) as port:
+    async with serving(replying(3, b"HTTP/1.1 400 Bad Request\r\n\r\n", hold=False)) as port:
         assert (await refused(f"socks5://127.0.0.1:{port}")).endswith(
             "it is not a SOCKS5 proxy: it answered b'HTTP/1.1 400 Bad Request\\r\\n\\r\\n'")
 
 
 async def test_a_proxy_that_closes_during_the_greeting() -> None:
-    async def proxy(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        await reader.readexactly(3)
-
-    async with scripted(proxy) as port:
+    async with serving(replying(3, hold=False)) as port:
         assert (await refused(f"socks5://127.0.0.1:{port}")).endswith(
             "the proxy closed the connection during the SOCKS5 greeting")
 
 
 async def test_a_proxy_that_is_not_listening() -> None:
-    async with scripted(speak_irc) as port:
+    async with serving(speak_irc) as port:
         pass  # closed again: nothing listens on port now
     message = await refused(f"socks5://u:secret@127.0.0.1:{port}")
     assert message.startswith(f"could not connect to proxy socks5://u:***@127.0.0.1:{port}: ")
@@ -284,7 +232,7 @@ async def test_socks4a_sends_the_name_for_the_proxy_to_resolve() -> None:
         writer.write(b"\x00\x5a" + bytes(6))
         await speak_irc(reader, writer)
 
-    async with scripted(proxy) as port:
+    async with serving(proxy) as port:
         await exchange(await connect_through(f"socks4a://me@127.0.0.1:{port}"))
 
 
@@ -295,7 +243,7 @@ async def test_socks4a_sends_an_ipv4_literal_as_the_address() -> None:
         writer.write(b"\x00\x5a" + bytes(6))
         await speak_irc(reader, writer)
 
-    async with scripted(proxy) as port:
+    async with serving(proxy) as port:
         await exchange(await connect_through(f"socks4a://127.0.0.1:{port}", "192.0.2.7"))
 
 
@@ -305,19 +253,14 @@ async def test_socks4a_sends_an_ipv4_literal_as_the_address() -> None:
     (93, "request rejected: identd reports a different user id"),
 ])
 async def test_socks4a_rejections_are_said_in_words(code: int, words: str) -> None:
-    async def proxy(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        await reader.readexactly(8 + 1 + 12)
-        writer.write(bytes([0, code]) + bytes(6))
-        await reader.read()
-
-    async with scripted(proxy) as port:
+    async with serving(replying(8 + 1 + 12, bytes([0, code]) + bytes(6))) as port:
         assert await refused(f"socks4a://127.0.0.1:{port}") == (
             f"proxy socks4a://127.0.0.1:{port} could not open a tunnel to irc.example:6667: "
             f"{words} (SOCKS4 reply {code})")
 
 
 async def test_socks4a_cannot_reach_an_ipv6_literal() -> None:
-    async with scripted(lambda reader, writer: reader.read()) as port:
+    async with serving(lambda reader, writer: reader.read()) as port:
         assert (await refused(f"socks4a://127.0.0.1:{port}", "::1")).endswith(
             "SOCKS4a cannot carry an IPv6 address; use a socks5:// proxy")
 
@@ -372,7 +315,7 @@ class ConnectProxy:
 
 
 async def test_http_connect_tunnels_to_the_server() -> None:
-    async with scripted(speak_irc) as irc_port, ConnectProxy() as proxy:
+    async with serving(speak_irc) as irc_port, ConnectProxy() as proxy:
         await exchange(await connect_through(f"http://127.0.0.1:{proxy.port}",
                                              "127.0.0.1", irc_port))
     assert proxy.requests == [f"CONNECT 127.0.0.1:{irc_port} HTTP/1.1\r\n"
@@ -381,7 +324,7 @@ async def test_http_connect_tunnels_to_the_server() -> None:
 
 async def test_http_connect_with_basic_auth() -> None:
     secret = base64.b64encode(b"alice:s3cret").decode()
-    async with scripted(speak_irc) as irc_port, ConnectProxy(secret) as proxy:
+    async with serving(speak_irc) as irc_port, ConnectProxy(secret) as proxy:
         await exchange(await connect_through(f"http://alice:s3cret@127.0.0.1:{proxy.port}",
                                              "127.0.0.1", irc_port))
 
@@ -403,7 +346,7 @@ async def test_http_connect_with_wrong_credentials() -> None:
 
 
 async def test_http_connect_to_an_unreachable_server() -> None:
-    async with scripted(speak_irc) as irc_port:
+    async with serving(speak_irc) as irc_port:
         pass  # nothing listens there now
     async with ConnectProxy() as proxy:
         assert await refused(f"http://127.0.0.1:{proxy.port}", "127.0.0.1", irc_port) == (
@@ -416,7 +359,7 @@ async def test_a_socks_proxy_given_as_http_proxy() -> None:
         await reader.readuntil(b"\r\n\r\n")
         writer.write(b"\x05\xff\r\n\r\n")
 
-    async with scripted(proxy) as port:
+    async with serving(proxy) as port:
         assert (await refused(f"http://127.0.0.1:{port}")).endswith(
             "it is not an HTTP proxy: it answered b'\\x05\\xff\\r\\n\\r\\n'")
 
@@ -427,7 +370,7 @@ async def test_http_proxy_reply_headers_are_bounded() -> None:
         writer.write(b"HTTP/1.1 200 OK\r\n" + b"X: y\r\n" * 5000)
         await reader.read()
 
-    async with scripted(proxy) as port:
+    async with serving(proxy) as port:
         assert (await refused(f"http://127.0.0.1:{port}")).endswith(
             "the proxy's reply headers are longer than 16384 bytes")
 
@@ -436,7 +379,7 @@ async def test_a_silent_proxy_runs_into_the_connect_timeout() -> None:
     async def proxy(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         await reader.read()
 
-    async with scripted(proxy) as port:
+    async with serving(proxy) as port:
         peer = Handshake()
         with pytest.raises(ConnectionFailed) as info:
             await open_transport(peer, "irc.example", 6667, ssl=None, timeout=0.2,

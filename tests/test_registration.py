@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -25,12 +24,6 @@ async def until_ready(client: bottom.Client) -> dict[str, Any]:
     ready = asyncio.ensure_future(client.wait("client_ready"))
     await client.connect()
     return await asyncio.wait_for(ready, TIMEOUT)
-
-
-@pytest.fixture
-async def scripted() -> AsyncIterator[Server]:
-    async with Server(auto_respond=False) as server:
-        yield server
 
 
 async def test_a_bot_with_a_nick_registers_and_becomes_ready(irc_server: Server) -> None:

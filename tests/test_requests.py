@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -13,12 +12,6 @@ import bottom
 from bottom.testing import Server, ServerConnection
 
 TIMEOUT = 10.0
-
-
-@pytest.fixture
-async def scripted() -> AsyncIterator[Server]:
-    async with Server(auto_respond=False) as server:
-        yield server
 
 
 async def registered(server: Server, caps: str = "",

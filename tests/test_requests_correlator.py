@@ -3,21 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from helpers import feed_lines as feed_all
 
 from bottom import CommandError
-from bottom.correlator import SPECS, Correlator, Pending
+from bottom.correlator import SPECS, Correlator
 from bottom.message import Message
 
 P = Message.parse
-
-
-def feed_all(corr: Correlator, lines: list[str]) -> list[Pending]:
-    finished = []
-    for line in lines:
-        done = corr.feed(P(line))
-        if done is not None:
-            finished.append(done)
-    return finished
 
 
 def test_a_whois_collects_its_lines_and_ends_at_318() -> None:

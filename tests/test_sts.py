@@ -110,10 +110,12 @@ async def test_a_stored_policy_makes_connect_use_tls() -> None:
         store.put(StsPolicy(tls.host, tls.port, time.time() + 60))
         client = bottom.Client(tls.host, 1, ssl=False, sts=True, sts_store=store,
                                connect_timeout=5)
+        connecting = asyncio.ensure_future(client.connect())
+        conn = await tls.wait_for_connection(timeout=10)
+        conn.reset()  # the test server speaks no TLS: end the handshake now
         with pytest.raises(bottom.ConnectionFailed):
-            await client.connect()  # the test server speaks no TLS
+            await connecting
         assert (client.ssl, client.port) == (True, tls.port)
-        await tls.wait_for_connection(timeout=10)
 
 
 # -- Client(sts=True) against bottom.testing's STS: plain port, then TLS -------------

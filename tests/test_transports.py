@@ -14,11 +14,12 @@ import socket
 import ssl
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import TIMEOUT, Script, has_ipv6_loopback, read_line, serving
 
 import bottom
 import bottom.transport
@@ -27,27 +28,8 @@ from bottom import ConnectionFailed
 from bottom.proxy import Handshake, Proxy
 from bottom.transport import open_transport
 
-TIMEOUT = 10
 
-Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
-
-
-@contextlib.asynccontextmanager
-async def serving(handler: Handler, host: str = "127.0.0.1",
-                  context: ssl.SSLContext | None = None) -> AsyncIterator[int]:
-    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        with contextlib.suppress(Exception):
-            await handler(reader, writer)
-        writer.close()
-
-    server = await asyncio.start_server(handle, host, 0, ssl=context)
-    try:
-        yield server.sockets[0].getsockname()[1]
-    finally:
-        server.close()
-
-
-def socks5_to(port: int) -> Handler:
+def socks5_to(port: int) -> Script:
     """A SOCKS5 proxy (no auth) that tunnels to 127.0.0.1:port, for a target
     named localhost."""
     async def proxy(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -64,15 +46,6 @@ def socks5_to(port: int) -> Handler:
             dst.close()
         await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
     return proxy
-
-
-async def read_line(peer: Handshake) -> bytes:
-    while b"\n" not in peer.buffer:
-        assert not peer.eof, bytes(peer.buffer)
-        await asyncio.wait_for(peer.wait_for_data(), TIMEOUT)
-    line, _, rest = bytes(peer.buffer).partition(b"\n")
-    peer.buffer[:] = rest
-    return line + b"\n"
 
 
 async def wait_lost(peer: Handshake) -> Exception | None:
@@ -279,15 +252,6 @@ async def test_local_addr_chooses_the_source_address() -> None:
         await read_line(peer)
         transport.close()
     assert peers == [source]
-
-
-def has_ipv6_loopback() -> bool:
-    try:
-        with socket.socket(socket.AF_INET6) as probe:
-            probe.bind(("::1", 0))
-    except OSError:
-        return False
-    return True
 
 
 @pytest.mark.skipif(not has_ipv6_loopback(), reason="this machine has no ::1 (IPv6 loopback)")

@@ -11,6 +11,7 @@ RecvQ exceeded", a TLS error, a KILL) is usually what explains the failure.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import AsyncIterator, Callable, Generator, Iterator
 from pathlib import Path
 
@@ -120,7 +121,13 @@ def _servers_used_by(item: pytest.Item) -> list[RealServer]:
 
 def _is_in_this_folder(item: pytest.Item) -> bool:
     """True for tests collected from this folder or below."""
-    return REALSERVER_DIRECTORY in Path(item.path).resolve().parents
+    return _below_this_folder(str(item.path))
+
+
+@functools.cache
+def _below_this_folder(path: str) -> bool:
+    # Cached per file: asked for every test of the suite, twice.
+    return REALSERVER_DIRECTORY in Path(path).resolve().parents
 
 
 @pytest_asyncio.fixture

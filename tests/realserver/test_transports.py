@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import has_ipv6_loopback
 
 import bottom
 
@@ -31,15 +32,6 @@ from .servers import (
 )
 
 FAST = {"flood_control": False}
-
-
-def _has_ipv6_loopback() -> bool:
-    try:
-        with socket.socket(socket.AF_INET6) as probe:
-            probe.bind(("::1", 0))
-    except OSError:
-        return False
-    return True
 
 
 def _proxy(*credentials: str) -> Iterator[SocksProxy]:
@@ -198,7 +190,7 @@ async def test_websocket_to_a_port_without_websocket(inspircd: RealServer) -> No
 def ircd_v6(request: pytest.FixtureRequest,
             tmp_path_factory: pytest.TempPathFactory) -> Iterator[RealServer]:
     """Each server, listening on ::1 as well."""
-    if not _has_ipv6_loopback():
+    if not has_ipv6_loopback():
         pytest.skip("this machine has no ::1 (IPv6 loopback): IPv6 not tested")
     if find_binary(request.param) is None:
         pytest.skip(f"{request.param} not installed (apt-get install {request.param})")
