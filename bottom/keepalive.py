@@ -60,8 +60,14 @@ class Keepalive:
         """When :meth:`check` could next answer differently (never sooner
         than a few milliseconds from ``now``: a timer that fires a little
         early must not spin)."""
-        if self.ping_sent_at is not None:
-            due = self.ping_sent_at + self.timeout
-        else:
+        sent = self.ping_sent_at
+        if sent is None or last_received >= sent:
             due = last_received + self.interval
+        else:
+            due = sent + self.timeout
+            # With an interval shorter than the timeout, an answer that
+            # comes early must not hold the next PING back until the
+            # timeout: look again one interval after our PING.
+            if sent + self.interval > now:
+                due = min(due, sent + self.interval)
         return max(now + _MIN_STEP, due)

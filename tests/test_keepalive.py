@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from bottom.keepalive import PING, TIMEOUT, Keepalive
@@ -53,3 +55,30 @@ def test_next_check_is_when_the_verdict_can_change_and_never_in_the_past() -> No
 def test_zero_negative_or_nan_times_are_refused(interval: float, timeout: float) -> None:
     with pytest.raises(ValueError, match="keepalive needs interval > 0 and timeout > 0"):
         Keepalive(interval, timeout)
+
+
+def test_an_interval_shorter_than_the_timeout_keeps_its_pace_when_answered() -> None:
+    # Drive the checks the way the ticker does: only at next_check times.
+    keepalive = Keepalive(interval=2, timeout=30)
+    now, last_received, pings = 0.0, 0.0, []
+    while now < 20:
+        if keepalive.check(now, last_received) is PING:
+            pings.append(now)
+            last_received = now + 0.1  # the PONG comes at once
+        now = keepalive.next_check(now, last_received)
+    # A PING about every 2 s, not one per 30 s timeout.
+    assert len(pings) >= 8
+    assert all(b - a < 2.5 for a, b in itertools.pairwise(pings))
+
+
+def test_an_unanswered_ping_still_times_out_with_a_short_interval() -> None:
+    keepalive = Keepalive(interval=2, timeout=30)
+    now, verdicts = 0.0, []
+    while now <= 40:
+        verdict = keepalive.check(now, last_received=0)
+        verdicts.append(verdict)
+        if verdict is TIMEOUT:
+            break
+        now = keepalive.next_check(now, last_received=0)
+    assert verdicts[-1] is TIMEOUT and now == 32
+    assert verdicts.count(PING) == 1
