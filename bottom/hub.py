@@ -203,15 +203,18 @@ class Hub(Dispatcher):
             for name in queue:
                 try:
                     await self._connect(name)
-                except Exception as exc:
+                except BaseException as exc:
                     errors[name] = exc
+                    if not isinstance(exc, Exception):
+                        raise  # cancelled: this worker stops, the others go on
 
         # As many workers as connects may be in flight, each taking the next
         # name: not a Task per client waiting its turn, which for 10,000
         # clients cost more memory at the peak than the clients themselves
         # and left the process that much bigger afterwards (bench/hub.py).
         workers = len(names) if self.max_connecting is None else self.max_connecting
-        await asyncio.gather(*(work() for _ in range(min(workers, len(names)))))
+        await asyncio.gather(*(work() for _ in range(min(workers, len(names)))),
+                             return_exceptions=True)
         failed = {n: errors[n] for n in names if n in errors}
         for name, error in failed.items():
             log.warning("connecting %s failed: %s", name, error)
