@@ -35,6 +35,13 @@ class ListeningProcess:
         self.port = int(first[2].rsplit(":", 1)[1])
         return self
 
+    @property
+    def pid(self) -> int:
+        """The child's process id (while it runs)."""
+        if self._process is None:
+            raise RuntimeError(f"{self.what} is not running")
+        return self._process.pid
+
     def close(self) -> None:
         if self._process is not None:
             self._process.terminate()

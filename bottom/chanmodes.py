@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-__all__ = ["ModeChange", "ModeClasses", "parse_modes"]
+__all__ = ["ModeChange", "ModeClasses", "mode_classes", "parse_modes"]
 
 #: (sign, letter, parameter or None, kind): kind is "prefix", "A", "B", "C" or "D"
 ModeChange = tuple[str, str, "str | None", str]
@@ -53,6 +53,29 @@ class ModeClasses:
         ranks = self.ranks
         best = min(modes, key=lambda mode: ranks.get(mode, len(ranks)))
         return self.prefix.get(best, "")
+
+
+_Key = tuple[tuple[str, ...], tuple[tuple[str, str], ...]]
+_SHARED: dict[_Key, ModeClasses] = {}
+# Distinct CHANMODES/PREFIX pairs kept, and the longest shared: a process
+# meets few servers, and a hostile one must not grow the table.
+_SHARED_MAX = 64
+_SHARED_MAX_CHARS = 512
+
+
+def mode_classes(chanmodes: Sequence[str], prefix: dict[str, str]) -> ModeClasses:
+    """The :class:`ModeClasses` of ``chanmodes`` and ``prefix``, one copy
+    for every client that heard the same 005 (a bridge's thousands of
+    clients on one network hold one).  Shared: read it, never change it."""
+    key = (tuple(chanmodes), tuple(prefix.items()))
+    classes = _SHARED.get(key)
+    if classes is None:
+        classes = ModeClasses(chanmodes, dict(prefix))
+        if sum(map(len, key[0])) + 2 * len(key[1]) <= _SHARED_MAX_CHARS:
+            if len(_SHARED) >= _SHARED_MAX:
+                _SHARED.clear()
+            _SHARED[key] = classes
+    return classes
 
 
 def parse_modes(classes: ModeClasses, modestring: str,

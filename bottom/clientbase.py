@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import ssl as _ssl
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from .dispatch import Dispatcher
@@ -133,6 +133,31 @@ class ClientBase(Dispatcher):
         def _check_sts(self) -> None: ...  # lifecycle
         def send(self, command: str, *, tags: Mapping[str, str | None] | None = None,
                  **kwargs: Any) -> asyncio.Future[None]: ...  # client
+
+    # -- what bottom.Hub uses (package-internal, not public API) -----------
+
+    def _attach(self, tap: Callable[[str, dict[str, Any]], list[asyncio.Task[None]] | None],
+                ) -> None:
+        """Hand every event, after the client's own handlers and waiters,
+        to ``tap(event, kwargs)`` (a Hub's forwarder); the Tasks it returns
+        count for ``trigger``'s awaitable.  :meth:`_detach` undoes it.
+
+        :raises ValueError: a tap is attached already: a client belongs to
+            one Hub.
+        """
+        if self._tap is not None:
+            raise ValueError(f"{self!r} is in a Hub already; a client belongs to one")
+        self._tap = tap
+
+    def _detach(self) -> None:
+        """Stop handing events to the tap :meth:`_attach` set."""
+        self._tap = None
+
+    @property
+    def _closed_on_purpose(self) -> bool:
+        """True from ``disconnect()`` until the next ``connect()``: the
+        connection's loss was asked for, and reconnecting would undo that."""
+        return self._user_closed
 
     def _send_internal(self, lines: list[str]) -> None:
         """Lines the client sends on its own (registration, WHO, rejoin):

@@ -14,7 +14,6 @@ connects to the server in the same second.
 from __future__ import annotations
 
 import asyncio
-import functools
 import logging
 import random
 import time
@@ -45,6 +44,22 @@ DEFAULT_CONNECT_RATE = 5.0
 DEFAULT_CONNECT_BURST = 10
 #: Connects (TCP, TLS and registration) in flight at once, over all hosts.
 DEFAULT_MAX_CONNECTING = 100
+
+
+class _Tap:
+    """What a client hands each event to: its Hub's ``_forward`` with the
+    client and its name (three slots: a bridge holds thousands, and a
+    ``functools.partial`` costs four times the memory)."""
+
+    __slots__ = ("hub", "client", "network")
+
+    def __init__(self, hub: Hub, client: Client, network: str) -> None:
+        self.hub = hub
+        self.client = client
+        self.network = network
+
+    def __call__(self, name: str, kwargs: Kwargs) -> list[asyncio.Task[None]] | None:
+        return self.hub._forward(self.client, self.network, name, kwargs)
 
 
 class Hub(Dispatcher):
@@ -111,14 +126,12 @@ class Hub(Dispatcher):
         if name in self.clients:
             raise ValueError(f"a client named {name!r} is in the Hub already; "
                              "pass another name=")
-        if client._tap is not None:
-            raise ValueError(f"{client!r} is in a Hub already; a client belongs to one")
         if self.reconnect and client.reconnect is not None:
             raise ValueError(
                 f"client {name!r} has reconnect={client.reconnect!r}; the Hub reconnects "
                 "its clients through its connect throttle: create the Client with "
                 "reconnect=False, or the Hub with reconnect=False")
-        client._tap = functools.partial(self._forward, client, name)
+        client._attach(_Tap(self, client, name))
         self.clients[name] = client
         if self._running:
             self._start(name, 0.0)
@@ -139,7 +152,7 @@ class Hub(Dispatcher):
         try:
             await client.disconnect()
         finally:
-            client._tap = None
+            client._detach()
         return client
 
     # -- events -----------------------------------------------------------------
@@ -183,9 +196,26 @@ class Hub(Dispatcher):
         self._given_up.clear()
         names = [n for n, c in self.clients.items() if c.is_closing()
                  and n not in self._tasks]
-        outcome = await asyncio.gather(*(self._connect(n) for n in names),
-                                       return_exceptions=True)
-        failed = {n: e for n, e in zip(names, outcome, strict=True) if isinstance(e, BaseException)}
+        errors: dict[str, BaseException] = {}
+        queue = iter(names)
+
+        async def work() -> None:
+            for name in queue:
+                try:
+                    await self._connect(name)
+                except BaseException as exc:
+                    errors[name] = exc
+                    if not isinstance(exc, Exception):
+                        raise  # cancelled: this worker stops, the others go on
+
+        # As many workers as connects may be in flight, each taking the next
+        # name: not a Task per client waiting its turn, which for 10,000
+        # clients cost more memory at the peak than the clients themselves
+        # and left the process that much bigger afterwards (bench/hub.py).
+        workers = len(names) if self.max_connecting is None else self.max_connecting
+        await asyncio.gather(*(work() for _ in range(min(workers, len(names)))),
+                             return_exceptions=True)
+        failed = {n: errors[n] for n in names if n in errors}
         for name, error in failed.items():
             log.warning("connecting %s failed: %s", name, error)
             client = self.clients.get(name)
@@ -260,7 +290,7 @@ class Hub(Dispatcher):
             log.warning("not reconnecting %s: the server refused it for good", name)
             return False
         return (self._running and self.reconnect and self.clients.get(name) is client
-                and not client._user_closed)
+                and not client._closed_on_purpose)
 
     def _policy(self, name: str) -> ReconnectPolicy:
         policy = self._policies.get(name)

@@ -95,8 +95,12 @@ def check_route(*, ssl: object, proxy: object = None, local_addr: object = None,
             or not 0 <= happy_eyeballs_delay < math.inf):
         raise ValueError(f"happy_eyeballs_delay={happy_eyeballs_delay!r} must be None or "
                          "seconds >= 0 (RFC 8305 suggests 0.25)")
-    return Route(proxy, cast("tuple[str, int] | None", local_addr), happy_eyeballs_delay,
-                 str(transport), cast("str | None", url))
+    route = Route(proxy, cast("tuple[str, int] | None", local_addr), happy_eyeballs_delay,
+                  str(transport), cast("str | None", url))
+    return _DIRECT if route == _DIRECT else route  # one copy of the usual route
+
+
+_DIRECT = Route()
 
 
 TRANSPORT_KEYWORDS = ("proxy", "local_addr", "happy_eyeballs_delay", "transport", "url")

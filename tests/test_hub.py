@@ -215,3 +215,36 @@ async def test_a_client_the_server_refused_for_good_is_not_reconnected() -> None
             reason = (await asyncio.wait_for(gone, TIMEOUT))["reason"]
             assert "SASL" in reason
             assert not hub._tasks and sleep.delays == []
+
+
+async def test_a_client_belongs_to_one_hub_until_removed(irc_server: Server) -> None:
+    first, second = Hub(connect_rate=None), Hub(connect_rate=None)
+    client = first.add(client_for(irc_server, "shared"), name="a")
+    with pytest.raises(ValueError, match="in a Hub already"):
+        second.add(client, name="b")
+    assert await first.remove("a") is client
+    assert second.add(client, name="b") is client
+    assert not client._closed_on_purpose  # never connected: nothing was closed
+
+
+async def test_connect_waits_in_at_most_max_connecting_workers(irc_server: Server) -> None:
+    """Clients waiting their turn cost no Task each: for 10,000 clients a
+    Task each cost more memory at the peak than the clients themselves."""
+    count, cap = 12, 2
+    hub = Hub(connect_rate=None, max_connecting=cap, reconnect=False)
+    for index in range(count):
+        hub.add(client_for(irc_server, f"w{index}"), name=f"w{index}")
+    tasks: list[int] = []
+    in_flight: list[int] = []
+
+    @hub.on("client_connect")
+    def connected(**kwargs: Any) -> None:
+        tasks.append(len(asyncio.all_tasks()))
+        in_flight.append(sum(1 for c in hub.clients.values()
+                             if not c.is_closing() and c.state is not None
+                             and c.state.nick is None))
+
+    async with hub:
+        assert len(tasks) == count
+        assert max(in_flight) <= cap
+        assert max(tasks) < count  # the old gather held a Task per client

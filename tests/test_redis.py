@@ -261,7 +261,8 @@ async def test_redis_restarted_under_the_gateway_buffers_and_reports_drops(
         await asyncio.wait_for(done.wait(), TIMEOUT)
     assert deployment.gateway.dropped == 30
     assert seen == [str(index) for index in range(30, 80)]
-    assert "dropped 30 events" in caplog.text
+    assert "dropped 30 events (oldest first) while Redis was unreachable: " \
+        "30 PRIVMSG on net;" in caplog.text
 
 
 @realserver

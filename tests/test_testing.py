@@ -158,6 +158,22 @@ async def test_an_empty_motd_sends_422(connect: Connect) -> None:
         assert lines[-1].command == "422"
 
 
+async def test_lusers_counts_the_registered_clients_still_connected(
+        irc_server: Server, connect: Connect) -> None:  # noqa: F811
+    def users(lines: list[Message]) -> str:
+        return next(msg for msg in lines if msg.command == "251").params[-1]
+
+    alice, bob = await connect(), await connect()
+    assert users(await alice.register("alice")).startswith("There are 1 users")
+    await connect()  # connected but never registered: not a user
+    assert users(await bob.register("bob")).startswith("There are 2 users")
+    alice.send("QUIT :bye")
+    await alice.eof()
+    await irc_server.connections[0].wait_closed()
+    carol = await connect()
+    assert users(await carol.register("carol")).startswith("There are 2 users")
+
+
 async def test_isupport_has_defaults_and_takes_overrides(connect: Connect) -> None:
     async with Server(isupport={"NICKLEN": "9", "CHANTYPES": None, "WHOX": ""}) as server:
         peer = await connect(server)

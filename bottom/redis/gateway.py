@@ -59,9 +59,11 @@ class Gateway:
         self._pending: collections.deque[tuple[int, str, dict[str, str]]] = \
             collections.deque(maxlen=buffer)
         self._numbers = itertools.count()
-        #: events dropped because the buffer was full, since the last report
+        #: events dropped because the buffer was full, in all
         self.dropped = 0
         self._dropped_reported = 0
+        # (network, event) -> how many of them were dropped since the last report
+        self._lost: collections.Counter[tuple[str, str]] = collections.Counter()
         self._wake = asyncio.Event()
         self._redis: Any = None
         self._tasks: list[asyncio.Task[None]] = []
@@ -120,7 +122,9 @@ class Gateway:
     def _on_event(self, network: str, event: str, kwargs: dict[str, Any]) -> None:
         """The Hub listener: queue the event (and state changes) for Redis."""
         if len(self._pending) == self._pending.maxlen:
-            self.dropped += 1  # the deque drops the oldest on append
+            oldest = self._pending[0][2]  # the deque drops it on append
+            self._lost[oldest["network"], oldest["event"]] += 1
+            self.dropped += 1
         self._pending.append((next(self._numbers), self.keys.events(network),
                               encode_event(network, event, kwargs)))
         if self._mirror is not None:
@@ -176,10 +180,15 @@ class Gateway:
 
     def _report_dropped(self) -> None:
         if self.dropped != self._dropped_reported:
+            what = ", ".join(f"{count} {event} on {network}"
+                             for (network, event), count in self._lost.most_common(10))
+            more = len(self._lost) - 10
             log.warning("gateway %s dropped %d events (oldest first) while Redis was "
-                        "unreachable; the buffer holds %d", self.name,
-                        self.dropped - self._dropped_reported, self._pending.maxlen)
+                        "unreachable: %s%s; the buffer holds %d", self.name,
+                        self.dropped - self._dropped_reported, what,
+                        f" and {more} more kinds" if more > 0 else "", self._pending.maxlen)
             self._dropped_reported = self.dropped
+            self._lost.clear()
 
     # -- Redis -> IRC ---------------------------------------------------------------
 

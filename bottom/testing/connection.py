@@ -99,6 +99,8 @@ class ServerConnection(asyncio.Protocol):
             with contextlib.suppress(ValueError):
                 if Message.parse(line).command == "001":
                     self.registered = True
+                    if not self._gone:
+                        self.server._users.add(self)
                     self._signal.fire()
         self.push(line.encode("utf-8") + b"\r\n")
 

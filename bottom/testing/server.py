@@ -27,6 +27,13 @@ if TYPE_CHECKING:
 
 __all__ = ["DEFAULT_CAPS", "DEFAULT_ISUPPORT", "DEFAULT_MOTD", "Server", "main"]
 
+# Connects the kernel holds until the loop accepts them (Linux caps it at
+# net.core.somaxconn, 4096 by default).  asyncio's 100 overflowed when
+# thousands of clients connected (bench/hub.py), and each SYN dropped cost
+# its client a TCP retransmit timeout of 1 s or more.
+_BACKLOG = 4096
+
+
 class _Channel:
     __slots__ = ("name", "members", "topic", "topic_setter", "topic_time", "modes", "key",
                  "limit", "bans", "created")
@@ -127,6 +134,7 @@ class Server:
         self._msgids = itertools.count(1)
         self._channels: dict[str, _Channel] = {}
         self._nicks: dict[str, ServerConnection] = {}
+        self._users: set[ServerConnection] = set()  # registered and open (LUSERS)
         self._listener: asyncio.Server | None = None
         self._returned: set[int] = set()
         self._signal = _Signal()
@@ -164,7 +172,7 @@ class Server:
             raise RuntimeError("Server.start() called twice; close() it first")
         loop = asyncio.get_running_loop()
         self._listener = await loop.create_server(
-            lambda: ServerConnection(self), self.host, self.port)
+            lambda: ServerConnection(self), self.host, self.port, backlog=_BACKLOG)
         self.port = self._listener.sockets[0].getsockname()[1]
         if self.tls is not False:
             try:
@@ -269,6 +277,7 @@ class Server:
             self._channels.pop(_fold(channel.name), None)
 
     def _forget(self, conn: ServerConnection) -> None:
+        self._users.discard(conn)
         for channel in list(self._channels.values()):
             self._part(channel, conn)
         if conn.nick and self._nicks.get(_fold(conn.nick)) is conn:
