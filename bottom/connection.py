@@ -149,6 +149,7 @@ class Connection(asyncio.Protocol):
         self.transport = transport
 
     def data_received(self, data: bytes) -> None:
+        began = time.perf_counter()  # decoding a big read is part of the budget
         self.last_received = self.loop.time()
         if self._held is not None:
             self._held.append(data)
@@ -157,13 +158,14 @@ class Connection(asyncio.Protocol):
         if self._rest is not None:
             self._rest.extend(lines)  # after the lines still waiting their turn
             return
-        self._deliver(lines, 0)
+        self._deliver(lines, 0, began)
 
-    def _deliver(self, lines: list[str], start: int) -> None:
+    def _deliver(self, lines: list[str], start: int, began: float | None = None) -> None:
         """Hand ``lines[start:]`` to ``on_line``, but for no longer than
-        :data:`LINE_BUDGET` per loop callback: past it, reading pauses and
-        the rest follows in the next callback, so a chunk of thousands of
-        lines never blocks the loop."""
+        :data:`LINE_BUDGET` per loop callback (counted from ``began``, the
+        callback's start, when given): past it, reading pauses and the rest
+        follows in the next callback, so a chunk of thousands of lines never
+        blocks the loop."""
         on_line = self._on_line
         if len(lines) - start <= _CHECK_EVERY:  # the usual case: a few lines
             for index in range(start, len(lines)):
@@ -171,7 +173,7 @@ class Connection(asyncio.Protocol):
                 if self._lost:
                     return
             return
-        deadline = time.perf_counter() + LINE_BUDGET
+        deadline = (time.perf_counter() if began is None else began) + LINE_BUDGET
         for index in range(start, len(lines)):
             on_line(lines[index])
             if self._lost:
@@ -207,10 +209,9 @@ class Connection(asyncio.Protocol):
                 for line in self._decoder.feed(data):
                     self._on_line(line)
             return
-        for data in held or ():
-            if self._lost:
-                return
-            self.data_received(data)
+        if held:
+            # One read for all of it: one time budget for this callback.
+            self.data_received(b"".join(held))
 
     @property
     def lost(self) -> bool:

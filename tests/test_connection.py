@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import types
 
 import pytest
 
-from bottom.connection import MAX_URGENT_BYTES, Connection, TokenBucket
+from bottom.connection import LINE_BUDGET, MAX_URGENT_BYTES, Connection, TokenBucket
 from bottom.errors import NotConnected
+from bottom.framing import LineDecoder
 
 
 class FakeClock:
@@ -345,3 +347,35 @@ async def test_lines_still_waiting_are_delivered_before_the_connection_is_lost(
             break
         await asyncio.sleep(0)
     assert lines[-1] == "ERROR :bye" and len(lines) == 201 and lost == [None]
+
+
+async def test_decoding_a_big_read_counts_against_the_delivery_budget(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = FakeClock()
+    monkeypatch.setattr("bottom.connection.time", types.SimpleNamespace(perf_counter=clock))
+    conn, transport, lines, _ = make_connection()
+
+    class SlowDecoder(LineDecoder):
+        def feed(self, data: bytes) -> list[str]:
+            clock.now += 2 * LINE_BUDGET  # a decode that took the whole budget and more
+            return super().feed(data)
+    conn._decoder = SlowDecoder()
+    conn.data_received(b"".join(b"PING :%d\r\n" % n for n in range(100)))
+    assert lines == ["PING :0"] and transport.reading_paused  # one line, then the next callback
+
+
+async def test_reads_held_before_delivery_starts_share_one_time_budget(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("bottom.connection.LINE_BUDGET", 0.0)  # yield at every look
+    lines: list[str] = []
+    conn = Connection(asyncio.get_running_loop(), on_line=lines.append,
+                      on_lost=lambda c, exc: None)
+    transport = FakeTransport()
+    conn.connection_made(transport)
+    for read in range(4):  # each small enough to be delivered without a look at the clock
+        conn.data_received(b"".join(b"PING :%d.%d\r\n" % (read, n) for n in range(10)))
+    conn.start_delivery()
+    assert 0 < len(lines) < 40 and transport.reading_paused
+    while len(lines) < 40:
+        await asyncio.sleep(0)  # one loop iteration per step
+    assert lines == [f"PING :{read}.{n}" for read in range(4) for n in range(10)]
