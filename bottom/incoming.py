@@ -16,7 +16,7 @@ from .batch import BatchAssembler
 from .clientbase import ClientBase
 from .connection import TokenBucket
 from .ctcp import auto_reply
-from .events import CTCP, message_to_event, privmsg_event
+from .events import CTCP, message_to_event, privmsg_values
 from .message import Message
 from .middleware import MiddlewareChain
 from .registration import CLIENT_READY, WATCHED_COMMANDS, Actions
@@ -56,11 +56,12 @@ class Incoming(ClientBase):
                 # Most lines of a busy channel are plain PRIVMSGs; they need
                 # no Message (no middleware sees it) and no watching by the
                 # session.
-                kwargs = privmsg_event(line)
-                # A labeled answer or a line inside a batch needs its Message.
-                tags = kwargs["tags"] if kwargs is not None else None
-                if kwargs is not None and not (tags and ("batch" in tags or "label" in tags)):
-                    self._dispatch(_PRIVMSG, kwargs, True)
+                values = privmsg_values(line)
+                # A labeled answer or a line inside a batch needs its Message
+                # (the tags as sent: a match may also be a value, never a miss).
+                if values is not None and not (values[0] and (
+                        "batch" in values[0] or "label" in values[0])):
+                    self._dispatch_privmsg(values)
                 else:
                     self._handle_message(_parse(line))
             else:
