@@ -19,7 +19,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-__all__ = ["ModeChange", "ModeClasses", "parse_modes"]
+from .interning import InternTable
+
+__all__ = ["ModeChange", "ModeClasses", "mode_classes", "parse_modes"]
 
 #: (sign, letter, parameter or None, kind): kind is "prefix", "A", "B", "C" or "D"
 ModeChange = tuple[str, str, "str | None", str]
@@ -53,6 +55,17 @@ class ModeClasses:
         ranks = self.ranks
         best = min(modes, key=lambda mode: ranks.get(mode, len(ranks)))
         return self.prefix.get(best, "")
+
+
+# Every connection to one network hears the same CHANMODES and PREFIX.
+_SHARED: InternTable[ModeClasses] = InternTable(64)
+
+
+def mode_classes(chanmodes: Sequence[str], prefix: dict[str, str]) -> ModeClasses:
+    """A :class:`ModeClasses` for these tokens, shared with every State that
+    heard the same (about 1 KiB per client otherwise; they never change)."""
+    return _SHARED.get((tuple(chanmodes), tuple(prefix.items())),
+                       ModeClasses(chanmodes, prefix))
 
 
 def parse_modes(classes: ModeClasses, modestring: str,

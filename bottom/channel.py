@@ -43,11 +43,15 @@ class Folder:
         if casemapping == self.casemapping:
             return False
         self.casemapping = casemapping
-        self.fold = _folder(table(casemapping), _EXTRA[casemapping])
+        fold = _FOLDERS.get(casemapping)
+        if fold is None:  # one per casemapping, shared by every client
+            fold = _FOLDERS[casemapping] = _folder(table(casemapping), _EXTRA[casemapping])
+        self.fold = fold
         return True
 
 
 _EXTRA = {"ascii": "", "rfc1459": "[]\\~", "strict-rfc1459": "[]\\"}
+_FOLDERS: dict[str, Callable[[str], str]] = {}
 
 
 def _folder(translation: dict[int, int], extra: str) -> Callable[[str], str]:

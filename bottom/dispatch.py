@@ -151,7 +151,7 @@ class Dispatcher:
         self._handlers: dict[str, list[_Handler]] = {}
         #: the PRIVMSG handlers (as in _handlers) and whether one of them
         #: gets the tags (see _dispatch_privmsg)
-        self._privmsg_handlers: list[_Handler] = []
+        self._privmsg_handlers: list[_Handler] | tuple[()] = ()  # no list per client until on()
         self._privmsg_tags = False
         self._waiters: dict[str, list[asyncio.Future[Kwargs]]] = {}
         #: sees every event after the handlers (a Hub's forwarder); the

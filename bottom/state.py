@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 
-from .chanmodes import ModeClasses
+from .chanmodes import mode_classes
 from .channel import NO_STATUS, Channel, Folder, Member, NameMap, Status, User
 from .isupport import ISupport
 from .message import Message, split_source
@@ -71,7 +71,7 @@ class State:
         #: the server's 005 tokens, which the names are folded with
         self.isupport = ISupport()
         self._folder = Folder(self.isupport.casemapping)
-        self._classes = ModeClasses(self.isupport.chanmodes, self.isupport.prefix)
+        self._classes = mode_classes(self.isupport.chanmodes, self.isupport.prefix)
         self._statuses: dict[frozenset[str], Status] = {}
         self._me: str | None = None  # our nick, folded
         self._ckeys: dict[str, str] = {}  # channel name as sent -> folded: few, seen often
@@ -127,13 +127,13 @@ class State:
     def _set_casemapping(self) -> None:
         prefix = self.isupport.prefix
         if prefix != self._classes.prefix:
-            self._classes = ModeClasses(self.isupport.chanmodes, prefix)
+            self._classes = mode_classes(self.isupport.chanmodes, prefix)
             self._statuses = {}
             for channel in self._channels._data.values():
                 for member in channel.users._data.values():
                     member._status = self._status(member.modes)
         else:
-            self._classes = ModeClasses(self.isupport.chanmodes, prefix)
+            self._classes = mode_classes(self.isupport.chanmodes, prefix)
         if not self._folder.set(self.isupport.casemapping):
             return
         self._ckeys.clear()
