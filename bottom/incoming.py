@@ -17,7 +17,7 @@ from .clientbase import ClientBase
 from .connection import TokenBucket
 from .ctcp import auto_reply
 from .events import CTCP, message_to_event, privmsg_values
-from .message import Message
+from .message import Message, is_middle
 from .middleware import MiddlewareChain
 from .registration import CLIENT_READY, WATCHED_COMMANDS, Actions
 from .tracking import Events, Lines, Tracker
@@ -177,7 +177,7 @@ def pong_line(params: tuple[str, ...]) -> str:
     """PONG echoing a PING's parameters, minus bytes that cannot be sent
     (a CR left by a ``\\r\\r\\n`` ending, a NUL from a hostile server)."""
     clean = [param.translate(_UNSENDABLE) for param in params] or [""]
-    middles = [p for p in clean[:-1] if p and " " not in p and p[0] != ":"]
+    middles = [p for p in clean[:-1] if is_middle(p)]
     return " ".join(["PONG", *middles, ":" + clean[-1]])
 
 

@@ -336,7 +336,7 @@ class Message(_MessageSlots):
                         "or starts with ':'; only the last parameter may")
                 parts.append(param)
             last = params[-1]
-            if not last or " " in last or last[0] == ":":
+            if not is_middle(last):
                 last = ":" + last
             parts.append(last)
         line = " ".join(parts)
