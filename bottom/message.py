@@ -230,10 +230,9 @@ class Message(_MessageSlots):
                 first = line[:1]
         source = None
         if first == ":":
+            # (spaces after the source are dropped below, with the command)
             source, _, line = line.partition(" ")
             source = source[1:] or None
-            if line[:1] == " ":
-                line = line.lstrip(" ")
         # Everything after the first " :" is one parameter, spaces and all.
         head, colon, trailing = line.partition(" :")
         command, _, middle = head.partition(" ")
