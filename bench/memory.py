@@ -1,6 +1,6 @@
 """Resident memory of 1,000 idle registered bottom clients, relative to a floor.
 
-One process connects ``--clients`` bottom clients (``nick=f"c{i}"``,
+One process connects ``--clients`` bottom clients (nicks unique to the program,
 ``flood_control=False``, 100 at a time) to ``python -m bottom.testing``
 running in another process, waits until every one triggered
 ``CLIENT_READY``, and reads its own ``VmRSS`` from ``/proc/self/status``

@@ -27,7 +27,8 @@ from typing import Any, Literal, TypeVar, overload
 
 from .eager import start_handler
 from .eventcheck import check_event_name, check_handler
-from .events import canonical_event
+from .events import PRIVMSG_KWARGS, canonical_event, privmsg_kwargs
+from .message import parse_tags
 from .options import check_event
 
 __all__ = ["Dispatcher", "wait_for"]
@@ -44,10 +45,12 @@ class _Handler:
     ``_dispatch`` picks the cheapest call the signature allows: everything
     as ``**kwargs``; nothing; the one named kwarg positionally (``key``);
     several positionally through ``itemgetter`` (``pick``); or, for
-    keyword-only parameters, by name.
+    keyword-only parameters, by name.  ``_dispatch_privmsg`` does the same
+    from a plain PRIVMSG's values (``at``: an index or an ``itemgetter``
+    into them; None when the handler names a kwarg they lack).
     """
 
-    __slots__ = ("func", "names", "required", "key", "pick")
+    __slots__ = ("func", "names", "required", "key", "pick", "at", "tags")
 
     def __init__(self, func: Callable[..., Any]) -> None:
         self.func = func
@@ -59,6 +62,10 @@ class _Handler:
         self.key: str | None = None
         #: the names as a positional tuple, when there are several
         self.pick: Callable[[Kwargs], tuple[Any, ...]] | None = None
+        #: where the named kwargs are among a plain PRIVMSG's values
+        self.at: int | Callable[[list[Any]], tuple[Any, ...]] | None = None
+        #: whether the handler gets the tags (then a PRIVMSG's are decoded)
+        self.tags = True
         try:
             signature = inspect.signature(func)
         except (TypeError, ValueError):
@@ -77,10 +84,14 @@ class _Handler:
                 positional = False
         self.names = tuple(names)
         self.required = frozenset(required)
+        self.tags = "tags" in names
         if positional and len(names) == 1:
             self.key = names[0]
         elif positional and len(names) > 1:
             self.pick = operator.itemgetter(*names)
+        if positional and names and set(names) <= set(PRIVMSG_KWARGS):
+            indexes = [PRIVMSG_KWARGS.index(name) for name in names]
+            self.at = indexes[0] if len(indexes) == 1 else operator.itemgetter(*indexes)
 
     def call_by_name(self, kwargs: Kwargs, event: str) -> Any:
         """Call with the named kwargs the event has; skip (return None) when
@@ -110,6 +121,20 @@ class _Done:
 
 
 _DONE = _Done()
+_PRIVMSG = "PRIVMSG"
+
+
+def _started(tasks: list[asyncio.Task[None]] | None, result: object, event: str,
+             func: Callable[..., Any]) -> list[asyncio.Task[None]] | None:
+    """``tasks`` with the Task of a coroutine handler's ``result`` added if
+    it is still running after its eager start."""
+    if isinstance(result, CoroutineType):
+        task = start_handler(result, event, func)
+        if task is not None:
+            if tasks is None:
+                return [task]
+            tasks.append(task)
+    return tasks
 
 
 class Dispatcher:
@@ -120,10 +145,14 @@ class Dispatcher:
     spelled differently but are one event.
     """
 
-    __slots__ = ("_handlers", "_waiters", "_tap")
+    __slots__ = ("_handlers", "_waiters", "_tap", "_privmsg_handlers", "_privmsg_tags")
 
     def __init__(self) -> None:
         self._handlers: dict[str, list[_Handler]] = {}
+        #: the PRIVMSG handlers (as in _handlers) and whether one of them
+        #: gets the tags (see _dispatch_privmsg)
+        self._privmsg_handlers: list[_Handler] | tuple[()] = ()  # no list per client until on()
+        self._privmsg_tags = False
         self._waiters: dict[str, list[asyncio.Future[Kwargs]]] = {}
         #: sees every event after the handlers (a Hub's forwarder); the
         #: Tasks it returns count for ``trigger``'s awaitable
@@ -155,7 +184,13 @@ class Dispatcher:
             raise TypeError(f"handler for {name} must be callable, not {func!r}")
         check_handler(name, func)  # a WARNING for a misspelled event or parameter
         # A new list: a trigger in progress keeps iterating the old one.
-        self._handlers[name] = [*self._handlers.get(name, ()), _Handler(func)]
+        self._set_handlers(name, [*self._handlers.get(name, ()), _Handler(func)])
+
+    def _set_handlers(self, name: str, handlers: list[_Handler]) -> None:
+        self._handlers[name] = handlers
+        if name == _PRIVMSG:
+            self._privmsg_handlers = handlers
+            self._privmsg_tags = any(handler.tags for handler in handlers)
 
     def off(self, event: str, func: Callable[..., Any]) -> None:
         """Remove ``func`` from ``event``.
@@ -166,7 +201,7 @@ class Dispatcher:
         handlers = self._handlers.get(name, [])
         for index, handler in enumerate(handlers):
             if handler.func == func:
-                self._handlers[name] = handlers[:index] + handlers[index + 1:]
+                self._set_handlers(name, handlers[:index] + handlers[index + 1:])
                 return
         raise ValueError(f"{func!r} is not a handler of {name}")
 
@@ -194,16 +229,8 @@ class Dispatcher:
         done.set_result(None)
         return done
 
-    def _dispatch(self, name: str, kwargs: Kwargs,
-                  privmsg: bool = False) -> list[asyncio.Task[None]] | None:
-        """The hot path: call handlers, wake waiters.  ``name`` is canonical.
-
-        ``privmsg``: ``kwargs`` is exactly what :func:`~bottom.events.privmsg_event`
-        builds (its six keys, in its order).  A ``**kwargs`` handler is then
-        called with those keywords spelled out: CPython copies a dict passed
-        as ``f(**d)`` at the call site and again unpacks it for the call; six
-        named keywords skip both, and the handler still gets a dict of its own.
-        """
+    def _dispatch(self, name: str, kwargs: Kwargs) -> list[asyncio.Task[None]] | None:
+        """The hot path: call handlers, wake waiters.  ``name`` is canonical."""
         tasks: list[asyncio.Task[None]] | None = None
         for handler in self._handlers.get(name, ()):
             key = handler.key
@@ -226,13 +253,7 @@ class Dispatcher:
                     else:
                         result = handler.func(*args)
                 elif handler.names is None:
-                    if privmsg:
-                        result = handler.func(
-                            tags=kwargs["tags"], nick=kwargs["nick"], user=kwargs["user"],
-                            host=kwargs["host"], target=kwargs["target"],
-                            message=kwargs["message"])
-                    else:
-                        result = handler.func(**kwargs)
+                    result = handler.func(**kwargs)
                 elif handler.names:
                     result = handler.call_by_name(kwargs, name)
                 else:
@@ -240,12 +261,59 @@ class Dispatcher:
             except Exception:
                 log.exception("error in %s handler %r", name, handler.func)
                 continue
-            if result is not None and isinstance(result, CoroutineType):
-                task = start_handler(result, name, handler.func)
-                if task is not None:
-                    if tasks is None:
-                        tasks = []
-                    tasks.append(task)
+            if result is not None:
+                tasks = _started(tasks, result, name, handler.func)
+        if self._waiters or self._tap is not None:
+            return self._after_handlers(name, kwargs, tasks)
+        return tasks
+
+    def _dispatch_privmsg(self, values: list[Any]) -> list[asyncio.Task[None]] | None:
+        """:meth:`_dispatch` for a plain PRIVMSG given as
+        :func:`~bottom.events.privmsg_values` (tags as sent).
+
+        No kwargs dict is made unless someone needs one (a handler that
+        names a kwarg these lack, a waiter, a tap), and then once; the tags
+        are decoded only when a handler, waiter or tap can see them.  A
+        ``def h(**kwargs)`` handler is called with the six keywords spelled
+        out: ``f(**d)`` would make CPython copy ``d`` at the call site and
+        unpack it again for the call; the handler still gets a dict of its own.
+        """
+        if self._privmsg_tags or self._waiters or self._tap is not None:
+            text = values[0]
+            values[0] = parse_tags(text) if text else {}
+        kwargs: Kwargs | None = None
+        tasks: list[asyncio.Task[None]] | None = None
+        for handler in self._privmsg_handlers:
+            at = handler.at
+            try:
+                if at is not None:
+                    if type(at) is int:
+                        result = handler.func(values[at])
+                    else:
+                        result = handler.func(*at(values))  # type: ignore[operator]
+                elif handler.names is None:
+                    tags, nick, user, host, target, message = values
+                    result = handler.func(tags=tags, nick=nick, user=user, host=host,
+                                          target=target, message=message)
+                elif handler.names:
+                    if kwargs is None:
+                        kwargs = privmsg_kwargs(values)
+                    result = handler.call_by_name(kwargs, _PRIVMSG)
+                else:
+                    result = handler.func()
+            except Exception:
+                log.exception("error in %s handler %r", _PRIVMSG, handler.func)
+                continue
+            if result is not None:
+                tasks = _started(tasks, result, _PRIVMSG, handler.func)
+        if self._waiters or self._tap is not None:
+            # (a handler may have started waiting for the next PRIVMSG)
+            return self._after_handlers(_PRIVMSG, kwargs or privmsg_kwargs(values), tasks)
+        return tasks
+
+    def _after_handlers(self, name: str, kwargs: Kwargs,
+                        tasks: list[asyncio.Task[None]] | None) -> list[asyncio.Task[None]] | None:
+        """Wake the event's waiters (each with a copy), then the tap."""
         waiters = self._waiters.pop(name, None) if self._waiters else None
         if waiters:
             for future in waiters:

@@ -16,8 +16,8 @@ from .batch import BatchAssembler
 from .clientbase import ClientBase
 from .connection import TokenBucket
 from .ctcp import auto_reply
-from .events import CTCP, message_to_event, privmsg_event
-from .message import Message
+from .events import CTCP, message_to_event, privmsg_values
+from .message import Message, is_middle
 from .middleware import MiddlewareChain
 from .registration import CLIENT_READY, WATCHED_COMMANDS, Actions
 from .tracking import Events, Lines, Tracker
@@ -56,11 +56,12 @@ class Incoming(ClientBase):
                 # Most lines of a busy channel are plain PRIVMSGs; they need
                 # no Message (no middleware sees it) and no watching by the
                 # session.
-                kwargs = privmsg_event(line)
-                # A labeled answer or a line inside a batch needs its Message.
-                tags = kwargs["tags"] if kwargs is not None else None
-                if kwargs is not None and not (tags and ("batch" in tags or "label" in tags)):
-                    self._dispatch(_PRIVMSG, kwargs, True)
+                values = privmsg_values(line)
+                # A labeled answer or a line inside a batch needs its Message
+                # (the tags as sent: a match may also be a value, never a miss).
+                if values is not None and not (values[0] and (
+                        "batch" in values[0] or "label" in values[0])):
+                    self._dispatch_privmsg(values)
                 else:
                     self._handle_message(_parse(line))
             else:
@@ -176,7 +177,7 @@ def pong_line(params: tuple[str, ...]) -> str:
     """PONG echoing a PING's parameters, minus bytes that cannot be sent
     (a CR left by a ``\\r\\r\\n`` ending, a NUL from a hostile server)."""
     clean = [param.translate(_UNSENDABLE) for param in params] or [""]
-    middles = [p for p in clean[:-1] if p and " " not in p and p[0] != ":"]
+    middles = [p for p in clean[:-1] if is_middle(p)]
     return " ".join(["PONG", *middles, ":" + clean[-1]])
 
 

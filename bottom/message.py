@@ -12,7 +12,8 @@ because a line we write must mean exactly one thing to every server.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 
 from .errors import InvalidMessage
 
@@ -125,27 +126,58 @@ def is_middle(param: str) -> bool:
     return bool(param) and " " not in param and param[0] != ":"
 
 
-class Message:
+class _MessageSlots:
+    """The storage of a :class:`Message`, without its freeze.
+
+    :meth:`Message.parse` fills one of these with plain slot stores and
+    then makes it a Message (``__class__`` assignment, same layout), so the
+    freeze costs one assignment per line instead of a call per field.
+    """
+
+    __slots__ = ("_tags", "_tag_text", "source", "command", "params")
+
+    _tags: dict[str, str] | None
+    _tag_text: str
+    source: str | None
+    command: str
+    params: tuple[str, ...]
+
+
+_new_slots = object.__new__
+
+
+def _slot_setter(name: str) -> Callable[[object, object], None]:
+    """The slot's own setter, which the freeze in Message.__setattr__
+    cannot see: how Message's own code fills a Message."""
+    setter: Callable[[object, object], None] = vars(_MessageSlots)[name].__set__
+    return setter
+
+
+_set_tags = _slot_setter("_tags")
+_set_tag_text = _slot_setter("_tag_text")
+_set_source = _slot_setter("source")
+_set_command = _slot_setter("command")
+_set_params = _slot_setter("params")
+
+
+class Message(_MessageSlots):
     """One IRC line: ``tags``, ``source``, ``command`` and ``params``.
 
-    Treat a Message as immutable: handlers and middleware share it, so a
-    change must be a new Message (see :meth:`replace`).  Messages compare
-    equal when all four fields are equal; they are not hashable because
-    ``tags`` is a dict.
+    Immutable: handlers and middleware share one Message, so assigning or
+    deleting a field raises :class:`AttributeError`; build a new one
+    instead (see :meth:`replace`).  The ``tags`` dict is the one mutable
+    part; treat it as read-only too.  Messages compare equal when all four
+    fields are equal; they are not hashable because ``tags`` is a dict.
 
     ``tags`` is a dict (``{}`` for a line without tags), ``source`` is the
     prefix without its ``:`` or ``None``, ``command`` is the command as
     sent (case kept), ``params`` is a tuple of strings with the trailing
-    parameter last.
+    parameter last.  A parsed line's tags are decoded when ``tags`` is
+    first read, so code that never reads them never pays for them.
     """
 
-    __slots__ = ("tags", "source", "command", "params")
+    __slots__ = ()
     __hash__ = None  # type: ignore[assignment]  # tags is a dict
-
-    tags: dict[str, str]
-    source: str | None
-    command: str
-    params: tuple[str, ...]
 
     def __init__(
         self,
@@ -154,10 +186,31 @@ class Message:
         tags: Mapping[str, str] | None = None,
         source: str | None = None,
     ) -> None:
-        self.command = command
-        self.params = params if type(params) is tuple else tuple(params)
-        self.tags = dict(tags) if tags else {}
-        self.source = source
+        _set_command(self, command)
+        _set_params(self, params if type(params) is tuple else tuple(params))
+        _set_tags(self, dict(tags) if tags else {})
+        _set_source(self, source)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"Message is immutable: cannot set {name!r}; "
+                             "use msg.replace(...) for a changed copy")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"Message is immutable: cannot delete {name!r}")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # copy, deepcopy and pickle rebuild through __init__ (the default
+        # would set the slots one by one, which the freeze refuses).
+        return (type(self), (self.command, self.params, self.tags, self.source))
+
+    @property
+    def tags(self) -> dict[str, str]:
+        """The IRCv3 tags, unescaped (``{}`` for a line without tags)."""
+        tags = self._tags
+        if tags is None:
+            tags = parse_tags(self._tag_text[1:])
+            _set_tags(self, tags)
+        return tags
 
     @classmethod
     def parse(cls, line: str) -> Message:
@@ -167,39 +220,68 @@ class Message:
             line that has tags or a source but no command.
         """
         original = line
-        tags: dict[str, str] = {}
-        source = None
-        if line[:1] == "@":
+        first = line[:1]
+        tag_text = ""
+        if first == "@":
             tag_text, _, line = line.partition(" ")
-            tags = parse_tags(tag_text[1:])
-            if line[:1] == " ":
+            first = line[:1]
+            if first == " ":
                 line = line.lstrip(" ")
-        if line[:1] == ":":
+                first = line[:1]
+        source = None
+        if first == ":":
+            # (spaces after the source are dropped below, with the command)
             source, _, line = line.partition(" ")
             source = source[1:] or None
-            if line[:1] == " ":
-                line = line.lstrip(" ")
         # Everything after the first " :" is one parameter, spaces and all.
         head, colon, trailing = line.partition(" :")
-        words = head.split(" ")
-        if "" in words:  # runs of spaces, or spaces at either end
-            words = [word for word in words if word]
-        if not words:
-            if not original.strip(" "):
-                raise InvalidMessage("empty line")
-            raise InvalidMessage(f"no command in line {original!r}")
-        if colon:
-            words.append(trailing)
-        command = words[0]
-        if command[:1] == ":" or command.isspace():
+        command, _, middle = head.partition(" ")
+        if not command:  # spaces before the command, or no command at all
+            command, _, middle = head.lstrip(" ").partition(" ")
+            if not command:
+                if not original.strip(" "):
+                    raise InvalidMessage("empty line")
+                raise InvalidMessage(f"no command in line {original!r}")
+        if " " not in middle:  # no middle parameter or one: no list needed
+            if middle:
+                params: tuple[str, ...] = (middle, trailing) if colon else (middle,)
+            else:
+                params = (trailing,) if colon else ()
+        else:
+            words = middle.split(" ")
+            if "" in words:  # runs of spaces, or spaces at the end
+                words = [word for word in words if word]
+            if colon:
+                words.append(trailing)
+            params = tuple(words)
+        if command[0] not in _COMMAND_START and (command[0] == ":" or command.isspace()):
             # ":src :text" - the source is followed by a trailing, not a
             # command; "\r" - what is left of a "\r\r\n" blank line.
             raise InvalidMessage(f"no command in line {original!r}")
-        msg = _new_message(cls)
-        msg.tags = tags
+        if cls is not Message:
+            return cls._from_parts(tag_text, source, command, params)
+        msg = _new_slots(_MessageSlots)
+        if tag_text:
+            msg._tags = None  # decoded on first read of .tags
+            msg._tag_text = tag_text
+        else:
+            msg._tags = {}
         msg.source = source
         msg.command = command
-        msg.params = tuple(words[1:])
+        msg.params = params
+        msg.__class__ = Message  # frozen from here on
+        return msg  # type: ignore[return-value]
+
+    @classmethod
+    def _from_parts(cls, tag_text: str, source: str | None, command: str,
+                    params: tuple[str, ...]) -> Message:
+        """parse() for a subclass, whose layout may differ from Message's."""
+        msg = _new_slots(cls)
+        _set_tags(msg, None if tag_text else {})
+        _set_tag_text(msg, tag_text)
+        _set_source(msg, source)
+        _set_command(msg, command)
+        _set_params(msg, params)
         return msg
 
     @property
@@ -253,7 +335,7 @@ class Message:
                         "or starts with ':'; only the last parameter may")
                 parts.append(param)
             last = params[-1]
-            if not last or " " in last or last[0] == ":":
+            if not is_middle(last):
                 last = ":" + last
             parts.append(last)
         line = " ".join(parts)
@@ -272,6 +354,6 @@ class Message:
                 and self.source == other.source and self.tags == other.tags)
 
 
-# parse() fills the slots itself: skipping __init__'s normalisation is a
-# measurable share of the per-line cost.
-_new_message = object.__new__
+# The first character of an ordinary command: parse() looks closer only
+# at a command that starts otherwise.
+_COMMAND_START = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")

@@ -11,6 +11,7 @@ import pytest
 
 import bottom
 from bottom.dispatch import Dispatcher
+from bottom.events import privmsg_event, privmsg_values
 
 
 @pytest.fixture
@@ -440,3 +441,133 @@ async def test_on_a_loop_without_asyncios_ready_queue_handlers_start_at_the_next
     assert order == ["plain"]
     await asyncio.wait_for(waiter, 5)
     assert order == ["plain", "coroutine"]
+
+
+# --- a plain PRIVMSG given as values ------------------------------------------
+
+PLAIN = "@time=2026-11-23T17:00:00.000Z;msgid=a\\sb :n!u@h PRIVMSG #c :hi there"
+
+
+def _record(seen: list[Any], label: str) -> list[Any]:
+    """Handlers of every shape, each recording what it got under ``label``."""
+    def kwargs_form(**kwargs: Any) -> None:
+        seen.append((label, "kwargs", kwargs))
+
+    def one(message: str) -> None:
+        seen.append((label, "one", message))
+
+    def several(nick: str, target: str, message: str) -> None:
+        seen.append((label, "several", (nick, target, message)))
+
+    def with_tags(tags: dict[str, str], message: str) -> None:
+        seen.append((label, "tags", (tags, message)))
+
+    def keyword_only(*, host: str, message: str) -> None:
+        seen.append((label, "keyword-only", (host, message)))
+
+    def default_for_missing(message: str, args: list[str] | None = None) -> None:
+        seen.append((label, "missing", (message, args)))
+
+    def needs_missing(message: str, command: str) -> None:  # never called for a plain line
+        seen.append((label, "needs-missing", (message, command)))
+
+    def nothing() -> None:
+        seen.append((label, "nothing", None))
+
+    return [kwargs_form, one, several, with_tags, keyword_only, default_for_missing,
+            needs_missing, nothing]
+
+
+def test_privmsg_values_reach_every_handler_shape_as_the_kwargs_would(hub: Dispatcher) -> None:
+    seen: list[Any] = []
+    by_values, by_kwargs = Dispatcher(), Dispatcher()
+    for handler in _record(seen, "values"):
+        by_values.on("privmsg", handler)
+    for handler in _record(seen, "kwargs"):
+        by_kwargs.on("privmsg", handler)
+    values = privmsg_values(PLAIN)
+    assert values is not None
+    by_values._dispatch_privmsg(values)
+    by_kwargs._dispatch("PRIVMSG", privmsg_event(PLAIN) or {})
+    got_values = [entry[1:] for entry in seen if entry[0] == "values"]
+    got_kwargs = [entry[1:] for entry in seen if entry[0] == "kwargs"]
+    assert got_values == got_kwargs
+    assert [shape for shape, _ in got_values] == [
+        "kwargs", "one", "several", "tags", "keyword-only", "missing", "nothing"]
+    assert got_values[0][1] == {"tags": {"time": "2026-11-23T17:00:00.000Z", "msgid": "a b"},
+                                "nick": "n", "user": "u", "host": "h", "target": "#c",
+                                "message": "hi there"}
+
+
+@pytest.mark.parametrize("wants, decoded", [
+    (lambda message: None, False),
+    (lambda nick, target, message: None, False),
+    (lambda *, message: None, True),  # called by name, from the kwargs dict
+    (lambda tags: None, True),
+    (lambda message, tags=None: None, True),
+    (lambda **kwargs: None, True),
+], ids=["one", "several", "keyword-only", "tags", "tags with a default", "kwargs"])
+def test_privmsg_tags_are_decoded_only_when_a_handler_gets_them(
+        hub: Dispatcher, wants: Any, decoded: bool) -> None:
+    hub.on("privmsg", wants)
+    values = privmsg_values(PLAIN)
+    assert values is not None
+    hub._dispatch_privmsg(values)
+    assert isinstance(values[0], dict) is decoded
+
+
+def test_privmsg_tags_are_decoded_again_after_the_last_handler_that_got_them_is_gone(
+        hub: Dispatcher) -> None:
+    def with_tags(tags: dict[str, str]) -> None: ...
+
+    hub.on("privmsg", lambda message: None)
+    hub.on("privmsg", with_tags)
+    hub.off("privmsg", with_tags)
+    values = privmsg_values(PLAIN)
+    assert values is not None
+    hub._dispatch_privmsg(values)
+    assert isinstance(values[0], str)
+
+
+async def test_a_privmsg_waiter_gets_decoded_kwargs_even_when_no_handler_wants_tags(
+        hub: Dispatcher) -> None:
+    hub.on("privmsg", lambda message: None)
+    waiting = hub.waiter("privmsg")
+    values = privmsg_values(PLAIN)
+    assert values is not None
+    hub._dispatch_privmsg(values)
+    kwargs = await waiting
+    assert kwargs["tags"] == {"time": "2026-11-23T17:00:00.000Z", "msgid": "a b"}
+    assert kwargs == privmsg_event(PLAIN)
+
+
+async def test_a_handler_that_starts_waiting_for_privmsg_gets_decoded_kwargs(
+        hub: Dispatcher) -> None:
+    futures: list[asyncio.Future[dict[str, Any]]] = []
+
+    def starts_waiting(message: str) -> None:
+        futures.append(hub.waiter("privmsg"))
+
+    hub.on("privmsg", starts_waiting)
+    values = privmsg_values(PLAIN)
+    assert values is not None
+    hub._dispatch_privmsg(values)
+    assert futures and futures[0].done()
+    assert futures[0].result() == privmsg_event(PLAIN)
+
+
+def test_a_privmsg_handler_that_raises_is_logged_and_the_next_one_runs(
+        hub: Dispatcher, caplog: pytest.LogCaptureFixture) -> None:
+    seen = []
+
+    def broken(message: str) -> None:
+        raise RuntimeError("boom")
+
+    hub.on("privmsg", broken)
+    hub.on("privmsg", lambda nick, message: seen.append((nick, message)))
+    values = privmsg_values(PLAIN)
+    assert values is not None
+    with caplog.at_level(logging.ERROR, logger="bottom"):
+        hub._dispatch_privmsg(values)
+    assert seen == [("n", "hi there")]
+    assert "error in PRIVMSG handler" in caplog.text

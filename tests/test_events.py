@@ -13,10 +13,13 @@ from bottom.events import (
     ALIASES,
     EVENT_KWARGS,
     NUMERICS,
+    PRIVMSG_KWARGS,
     TRACKING_KWARGS,
     canonical_event,
     message_to_event,
     privmsg_event,
+    privmsg_kwargs,
+    privmsg_values,
 )
 from bottom.message import Message
 
@@ -629,3 +632,30 @@ def test_privmsg_event_maps_the_plain_shapes(line: str) -> None:
 ])
 def test_privmsg_event_leaves_other_shapes_to_the_general_path(line: str) -> None:
     assert privmsg_event(line) is None
+
+
+def test_privmsg_values_come_in_privmsg_kwargs_order_with_the_tags_as_sent() -> None:
+    line = f"@time=2026-11-23T17:00:00.000Z;a=x\\sy {SRC} PRIVMSG #c :hi there"
+    values = privmsg_values(line)
+    assert values is not None
+    assert values[0] == "time=2026-11-23T17:00:00.000Z;a=x\\sy"
+    kwargs = privmsg_kwargs(values)
+    assert list(kwargs) == list(PRIVMSG_KWARGS)
+    assert kwargs == event(line)[1]
+    assert values[0] == {"time": "2026-11-23T17:00:00.000Z", "a": "x y"}  # decoded in place
+    assert privmsg_kwargs(values) == kwargs  # and not decoded twice
+
+
+def test_the_table_maps_privmsg_to_the_same_kwargs_in_the_same_order() -> None:
+    # One PRIVMSG mapping: the general path and the values agree on names
+    # and order (the dispatcher indexes the values by these names).
+    name, kwargs = event(f"@a=1 {SRC} PRIVMSG #c :hi")
+    assert (name, tuple(kwargs)) == ("PRIVMSG", PRIVMSG_KWARGS)
+    assert EVENT_KWARGS["PRIVMSG"] == PRIVMSG_KWARGS[1:]
+    assert privmsg_values(f"{SRC} PRIVMSG #c :hi") == ["", "nick", "~user", "host.example",
+                                                      "#c", "hi"]
+
+
+@pytest.mark.parametrize("line", ["", "@", "@a=1", "@a=1 ", ":n!u@h", "PRIVMSG"])
+def test_privmsg_values_of_a_fragment_is_none(line: str) -> None:
+    assert privmsg_values(line) is None

@@ -33,7 +33,7 @@ import pytest
 from helpers import TIMEOUT, connect, loop_clock, sync, until
 
 import bottom
-from bottom.events import canonical_event
+from bottom.events import canonical_event, privmsg_kwargs
 from bottom.framing import LineDecoder
 from bottom.message import format_tags
 from bottom.testing import Server, ServerConnection
@@ -103,6 +103,12 @@ class Events:
             self.seen.append((name, kwargs))
             return dispatch(name, kwargs, *shape)
         client._dispatch = record  # type: ignore[method-assign]
+        dispatch_privmsg = client._dispatch_privmsg
+
+        def record_privmsg(values: list[Any]) -> Any:  # plain PRIVMSGs come as values
+            self.seen.append(("PRIVMSG", privmsg_kwargs(list(values))))
+            return dispatch_privmsg(values)
+        client._dispatch_privmsg = record_privmsg  # type: ignore[method-assign]
 
     def names(self) -> list[str]:
         return [name for name, _ in self.seen]

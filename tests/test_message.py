@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import copy
+import pickle
 
 import pytest
 from helpers import examples
@@ -390,3 +392,101 @@ def test_parse_of_hostile_text_returns_a_message_with_a_command_or_raises(line: 
     assert msg.command
     assert " " not in msg.command and not msg.command.startswith(":")
     assert all(" " not in param for param in msg.params[:-1])
+
+
+# --- immutability ------------------------------------------------------------
+
+FIELDS = ["command", "params", "tags", "source"]
+BUILT = [pytest.param(Message.parse("@a=1 :n!u@h PRIVMSG #c :hi"), id="parsed"),
+         pytest.param(Message("PRIVMSG", ["#c", "hi"], {"a": "1"}, "n!u@h"), id="constructed")]
+
+
+@pytest.mark.parametrize("msg", BUILT)
+@pytest.mark.parametrize("field", FIELDS)
+def test_a_field_of_a_message_cannot_be_assigned(msg: Message, field: str) -> None:
+    before = getattr(msg, field)
+    with pytest.raises(AttributeError, match=f"immutable: cannot set '{field}'"):
+        setattr(msg, field, before)
+    with pytest.raises(AttributeError, match=f"immutable: cannot delete '{field}'"):
+        delattr(msg, field)
+    assert getattr(msg, field) == before
+
+
+@pytest.mark.parametrize("msg", BUILT)
+def test_a_message_takes_no_new_attributes(msg: Message) -> None:
+    with pytest.raises(AttributeError, match="immutable"):
+        msg.extra = 1  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("msg", BUILT)
+def test_copies_and_pickles_of_a_message_are_equal_messages(msg: Message) -> None:
+    for made in (copy.copy(msg), copy.deepcopy(msg), pickle.loads(pickle.dumps(msg))):
+        assert type(made) is Message
+        assert made == msg
+        with pytest.raises(AttributeError):
+            made.command = "NOTICE"  # type: ignore[misc]
+
+
+def test_the_tags_of_a_parsed_line_are_decoded_once_on_first_read() -> None:
+    msg = Message.parse("@a=x\\sy;b;a=2;c=\\: PING")
+    first = msg.tags
+    assert first == {"a": "2", "b": "", "c": ";"}
+    assert msg.tags is first
+    assert Message.parse("PING").tags == {}
+
+
+class Line(Message):
+    """A user's subclass: parse() must give one of these."""
+
+    __slots__ = ("note",)
+
+
+def test_parse_on_a_subclass_gives_the_subclass() -> None:
+    msg = Line.parse("@a=1 :src CMD x :y z")
+    assert type(msg) is Line
+    assert (msg.command, msg.params, msg.tags, msg.source) == ("CMD", ("x", "y z"), {"a": "1"},
+                                                              "src")
+    assert msg == Message("CMD", ["x", "y z"], {"a": "1"}, "src")
+
+
+# --- parse against the grammar, written the slow way --------------------------
+
+def reference_parse(line: str) -> tuple[dict[str, str], str | None, str, tuple[str, ...]]:
+    """The grammar of the module docstring, one step at a time, for parse()
+    to agree with: tags up to the first space, a ``:`` source, then words
+    separated by runs of spaces, everything after the first `` :`` one
+    parameter.  Raises InvalidMessage where parse() must."""
+    rest, tags, source = line, {}, None
+    if rest.startswith("@"):
+        tag_text, _, rest = rest.partition(" ")
+        tags = parse_tags(tag_text[1:])
+        rest = rest.lstrip(" ")
+    if rest.startswith(":"):
+        prefix, _, rest = rest.partition(" ")
+        source = prefix[1:] or None
+        rest = rest.lstrip(" ")
+    head, colon, trailing = rest.partition(" :")
+    words = [word for word in head.split(" ") if word]
+    if not words:
+        raise InvalidMessage("empty line" if not line.strip(" ") else "no command")
+    if words[0].startswith(":") or words[0].isspace():
+        raise InvalidMessage("no command")
+    return tags, source, words[0], (*words[1:], *([trailing] if colon else []))
+
+
+# Lines made of the characters that steer the parser, so that runs of
+# spaces, stray colons and tag sections come up often.
+irc_ish = st.text(alphabet=st.sampled_from(list(" :@;=\\\r\tAbc#1é")), max_size=40)
+
+
+@settings(max_examples=examples(1000), deadline=None)
+@given(irc_ish)
+def test_parse_agrees_with_the_grammar_on_any_line(line: str) -> None:
+    try:
+        expected = reference_parse(line)
+    except InvalidMessage as error:
+        with pytest.raises(InvalidMessage, match=str(error).split()[0]):
+            Message.parse(line)
+        return
+    msg = Message.parse(line)
+    assert (msg.tags, msg.source, msg.command, msg.params) == expected

@@ -330,3 +330,15 @@ def test_clear_forgets_everything() -> None:
     state.clear()
     assert state.nick is None and not state.channels and not state.users
     assert not state.isupport
+
+
+def test_states_that_heard_the_same_005_share_their_mode_classes_and_folding() -> None:
+    # A bridge holds thousands of States of one network: what 005 makes of
+    # CHANMODES, PREFIX and CASEMAPPING is held once (about 1.5 KiB each).
+    first, second = joined(), joined()
+    assert first._classes is second._classes
+    assert first._folder.fold is second._folder.fold
+    other = feed(State(), ":irc.test 001 me :hi",
+                 ":irc.test 005 me PREFIX=(ov)@+ CHANMODES=b,k,l,imnpst :are supported")
+    assert other._classes is not first._classes
+    assert other._classes.kinds["b"] == "A" and "q" not in other._classes.prefix

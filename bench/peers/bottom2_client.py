@@ -74,7 +74,7 @@ async def memory(port: int, clients: int) -> list[Any]:
             client.welcomed = welcomed = loop.create_future()
             client.on("RPL_WELCOME", lambda welcomed=welcomed, **kwargs:
                       welcomed.done() or welcomed.set_result(None))
-            batch.append((client, f"c{i}"))
+            batch.append((client, harness.memory_nick(i)))
         await asyncio.gather(*(client.connect() for client, _ in batch))
         for client, nick in batch:
             client.send("NICK", nick=nick)

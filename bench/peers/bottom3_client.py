@@ -73,7 +73,7 @@ async def memory(port: int, clients: int) -> list[Any]:
             welcomed = loop.create_future()
             client.on("rpl_welcome", lambda welcomed=welcomed, **kwargs:
                       welcomed.done() or welcomed.set_result(None))
-            batch.append((client, f"c{i}", welcomed))
+            batch.append((client, harness.memory_nick(i), welcomed))
         await asyncio.gather(*(client.connect() for client, _, _ in batch))
         for client, nick, _ in batch:
             await client.send("nick", nick=nick)

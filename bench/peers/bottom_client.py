@@ -9,7 +9,7 @@ target, message)`` or ``def h(**kwargs)``, or the ``async def`` of each
 the stream, our JOIN and a NAMES reply listing every sender, so that with
 ``--state on`` (``track_state=True``) the tracker holds the channels and
 users the lines come from, as a bot's would.  Both states get the same
-stream.  ``memory``: registered clients (``nick=f"c{i}"``), connected 100
+stream.  ``memory``: registered clients (``harness.memory_nick(i)``), connected 100
 at a time, each waited for until ``CLIENT_READY``.
 """
 
@@ -90,7 +90,7 @@ async def async_(port: int, counter: Counter, options: Options) -> None:
 
 
 async def memory(port: int, clients: int) -> list[bottom.Client]:
-    held = [_client(port, f"c{i}") for i in range(clients)]
+    held = [_client(port, harness.memory_nick(i)) for i in range(clients)]
 
     async def ready(client: bottom.Client) -> None:
         await client.connect()

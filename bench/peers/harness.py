@@ -47,7 +47,7 @@ from collections.abc import Callable
 from typing import Any
 
 __all__ = ["FORMS", "NATIVE", "Counter", "DispatchRun", "MemoryRun", "Options", "ParseLoop",
-           "main", "raise_nofile", "rss_kib", "wait_thread"]
+           "main", "memory_nick", "raise_nofile", "rss_kib", "wait_thread"]
 
 HOST = "127.0.0.1"
 #: The line that makes the blasting server start (peers send USER instead).
@@ -191,6 +191,22 @@ ParseLoop = Callable[[list[Any]], None]
 #: ``run(port, clients)`` returns (or, as a coroutine, resolves to) an object
 #: holding ``clients`` idle clients, once all of them are registered.
 MemoryRun = Callable[[int, int], Any]
+
+
+def memory_nick(index: int) -> str:
+    """The nick of a memory run's ``index``-th client.
+
+    bench/memory.py and compare.py run several memory programs at once
+    against one test server; with the same nicks in each, every client of
+    the second program met a 433 (and libraries that do not pick another
+    nick never registered).  A prefix from the process id keeps them
+    apart, in 9 characters up to 10,000 clients.
+    """
+    pid, prefix = os.getpid() % 36 ** 3, ""
+    for _ in range(3):
+        pid, digit = divmod(pid, 36)
+        prefix += "0123456789abcdefghijklmnopqrstuvwxyz"[digit]
+    return f"m{prefix}c{index}"
 
 
 def rss_kib() -> int:

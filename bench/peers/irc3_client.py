@@ -62,7 +62,7 @@ async def memory(port: int, clients: int) -> list[Any]:
     for first in range(0, clients, 100):
         batch = []
         for i in range(first, min(first + 100, clients)):
-            bot = _bot(port, f"c{i}")
+            bot = _bot(port, harness.memory_nick(i))
             welcomed = loop.create_future()
             bot.attach_events(irc3.event(
                 irc3.rfc.CONNECTED,

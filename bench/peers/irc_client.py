@@ -51,7 +51,7 @@ async def memory(port: int, clients: int) -> list[Any]:
         batch = [reactor.server() for _ in range(first, min(first + 100, clients))]
         for connection in batch:
             welcomed[connection] = loop.create_future()
-        await asyncio.gather(*(connection.connect(HOST, port, f"c{first + i}")
+        await asyncio.gather(*(connection.connect(HOST, port, harness.memory_nick(first + i))
                                for i, connection in enumerate(batch)))
         await asyncio.wait_for(asyncio.gather(*(welcomed[c] for c in batch)), 60)
         held += batch

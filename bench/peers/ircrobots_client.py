@@ -78,7 +78,8 @@ async def memory(port: int, clients: int) -> list[Any]:
         batch = []
         for i in range(first, min(first + 100, clients)):
             bot.attributes["welcomed"] = welcomed = loop.create_future()
-            await bot.add_server(f"c{i}", ConnectionParams(f"c{i}", HOST, port, tls=None))
+            nick = harness.memory_nick(i)
+            await bot.add_server(nick, ConnectionParams(nick, HOST, port, tls=None))
             batch.append(welcomed)
         await asyncio.wait_for(asyncio.gather(*batch), 60)
     return [bot, runner]

@@ -47,7 +47,7 @@ def memory(port: int, clients: int) -> list[Any]:
     for first in range(0, clients, 100):
         welcomed = []
         for i in range(first, min(first + 100, clients)):
-            irc = _irc(port, f"c{i}")
+            irc = _irc(port, harness.memory_nick(i))
             ready = threading.Event()
             irc.Handler("001", colon=False)(lambda irc, hostmask, args, ready=ready: ready.set())
             irc.connect()

@@ -61,7 +61,7 @@ async def memory(port: int, clients: int) -> list[Any]:
     for first in range(0, clients, 100):
         batch = []
         for i in range(first, min(first + 100, clients)):
-            client = _Idle(f"c{i}", realname="bench")
+            client = _Idle(harness.memory_nick(i), realname="bench")
             client.welcomed = loop.create_future()
             batch.append(client)
         await asyncio.gather(*(client.connect(HOST, port, tls=False) for client in batch))
