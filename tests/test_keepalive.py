@@ -9,6 +9,19 @@ import pytest
 from bottom.keepalive import PING, TIMEOUT, Keepalive
 
 
+def _until_timeout(keepalive: Keepalive, give_up: float) -> tuple[float, list[str | None]]:
+    """Check at each next_check time, from a server silent since 0, until
+    TIMEOUT or ``give_up``: (the time of the last check, every verdict)."""
+    now, verdicts = 0.0, []
+    while now <= give_up:
+        verdict = keepalive.check(now, last_received=0)
+        verdicts.append(verdict)
+        if verdict is TIMEOUT:
+            break
+        now = keepalive.next_check(now, last_received=0)
+    return now, verdicts
+
+
 def test_a_silent_server_is_pinged_after_the_interval_and_dropped_after_the_timeout() -> None:
     keepalive = Keepalive(interval=90, timeout=60)
     assert keepalive.check(now=89.9, last_received=0) is None
@@ -30,13 +43,7 @@ def test_any_bytes_after_the_ping_count_as_the_answer() -> None:
 def test_a_dead_server_is_found_within_interval_plus_timeout_whatever_we_send() -> None:
     # Nothing about our own backlog is an input: only what the server sent.
     keepalive = Keepalive(interval=10, timeout=5)
-    now, verdicts = 0.0, []
-    while now <= 15:
-        verdict = keepalive.check(now, last_received=0)
-        verdicts.append(verdict)
-        if verdict is TIMEOUT:
-            break
-        now = keepalive.next_check(now, last_received=0)
+    now, verdicts = _until_timeout(keepalive, give_up=15)
     assert verdicts[-1] is TIMEOUT and now == 15
     assert verdicts.count(PING) == 1
 
@@ -73,12 +80,6 @@ def test_an_interval_shorter_than_the_timeout_keeps_its_pace_when_answered() -> 
 
 def test_an_unanswered_ping_still_times_out_with_a_short_interval() -> None:
     keepalive = Keepalive(interval=2, timeout=30)
-    now, verdicts = 0.0, []
-    while now <= 40:
-        verdict = keepalive.check(now, last_received=0)
-        verdicts.append(verdict)
-        if verdict is TIMEOUT:
-            break
-        now = keepalive.next_check(now, last_received=0)
+    now, verdicts = _until_timeout(keepalive, give_up=40)
     assert verdicts[-1] is TIMEOUT and now == 32
     assert verdicts.count(PING) == 1
