@@ -85,7 +85,9 @@ class CapNegotiation:
         self.offered: Mapping[str, str] = _NOTHING_OFFERED
         self.enabled: frozenset[str] = frozenset()
         self.ls_done = False
-        self._pending: list[frozenset[str]] = []
+        # Requests not answered yet: a tuple, replaced on change, so a
+        # settled negotiation (every idle client's) holds the shared ``()``.
+        self._pending: tuple[frozenset[str], ...] = ()
         # True while ``offered`` is ours alone, to change in place.
         self._private = False
         self._bound: Bound | None = None
@@ -104,7 +106,7 @@ class CapNegotiation:
                         and name not in asked)
         if not wanted:
             return []
-        self._pending.append(frozenset(wanted))
+        self._pending = (*self._pending, frozenset(wanted))
         return [wanted]
 
     def on_ls(self, text: str, more: bool) -> list[list[str]]:
@@ -139,7 +141,7 @@ class CapNegotiation:
         if len(names) > 1:
             # All-or-nothing: find out which one the server refuses.
             retries = [[name] for name in names]
-            self._pending.extend(frozenset(r) for r in retries)
+            self._pending = (*self._pending, *(frozenset(r) for r in retries))
             return retries
         return []
 
@@ -203,8 +205,9 @@ class CapNegotiation:
             # An empty ACK/NAK answers nothing (the empty set is a subset of
             # every request).
             return None
-        for index, request in enumerate(self._pending):
+        pending = self._pending
+        for index, request in enumerate(pending):
             if request == names or request <= names or names <= request:
-                del self._pending[index]
+                self._pending = pending[:index] + pending[index + 1:]
                 return request
         return None

@@ -18,6 +18,10 @@ parameter still unsets.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .channel import Status
 
 __all__ = ["ModeChange", "ModeClasses", "mode_classes", "parse_modes"]
 
@@ -28,7 +32,7 @@ ModeChange = tuple[str, str, "str | None", str]
 class ModeClasses:
     """The letters of each class, read once per 005 instead of once per MODE."""
 
-    __slots__ = ("kinds", "prefix", "symbols", "ranks")
+    __slots__ = ("kinds", "prefix", "symbols", "ranks", "statuses")
 
     def __init__(self, chanmodes: Sequence[str], prefix: dict[str, str]) -> None:
         kinds: dict[str, str] = {}
@@ -45,6 +49,10 @@ class ModeClasses:
         self.symbols = {symbol: mode for mode, symbol in prefix.items()}
         #: prefix mode -> rank, 0 the highest
         self.ranks = {mode: rank for rank, mode in enumerate(prefix)}
+        #: modes -> the shared :class:`bottom.channel.Status` (filled by
+        #: :class:`bottom.State`): held here, not per client, since a Status
+        #: depends on nothing but the modes and PREFIX
+        self.statuses: dict[frozenset[str], Status] = {}
 
     def highest(self, modes: frozenset[str]) -> str:
         """The symbol of the highest of ``modes`` (``""`` for none)."""

@@ -12,46 +12,53 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
-from typing import Generic, TypeVar
+from types import MappingProxyType
+from typing import Any, Generic, TypeVar
 
 from .casemap import _table as table
 
-__all__ = ["NO_STATUS", "Channel", "Folder", "Member", "NameMap", "Status", "User"]
+__all__ = ["NO_STATUS", "Channel", "Folder", "Member", "NameMap", "Status", "User", "folder_for"]
 
 _V = TypeVar("_V")
 class Folder:
-    """The server's casemapping as a fold function, shared by every :class:`NameMap`.
+    """A casemapping as a fold function, shared by every :class:`NameMap` that uses it.
 
-    :class:`bottom.State` calls :meth:`set` when 005 brings a new
-    ``CASEMAPPING`` (and refolds the maps' keys), so lookups follow it.
-    ``str.lower`` plus a few ``replace`` calls is several times faster than
-    ``str.translate``, and ASCII names are nearly all names.
+    One per casemapping for the whole process (:func:`folder_for`): it
+    holds nothing per client, so a bridge's thousands of clients share
+    three.  When 005 brings a new ``CASEMAPPING``, :class:`bottom.State`
+    swaps its maps over to that casemapping's folder (and refolds their
+    keys).  ``str.lower`` plus a few ``replace`` calls is several times
+    faster than ``str.translate``, and ASCII names are nearly all names.
     """
 
     __slots__ = ("casemapping", "fold")
 
     def __init__(self, casemapping: str) -> None:
-        self.casemapping = ""
-        self.fold: Callable[[str], str] = str.lower
-        self.set(casemapping)
-
-    def set(self, casemapping: str) -> bool:
-        """Fold by ``casemapping`` from now on; whether that changes folding."""
         casemapping = casemapping.lower()
         if casemapping not in _EXTRA:
             casemapping = "ascii"
-        if casemapping == self.casemapping:
-            return False
+        #: the casemapping folded exactly (any other name folds as "ascii")
         self.casemapping = casemapping
-        fold = _FOLDS.get(casemapping)
-        if fold is None:  # one per casemapping, shared by every client
-            fold = _FOLDS[casemapping] = _folder(table(casemapping), _EXTRA[casemapping])
-        self.fold = fold
-        return True
+        self.fold: Callable[[str], str] = _folder(table(casemapping), _EXTRA[casemapping])
+
+    def __repr__(self) -> str:
+        return f"<Folder {self.casemapping}>"
 
 
 _EXTRA = {"ascii": "", "rfc1459": "[]\\~", "strict-rfc1459": "[]\\"}
-_FOLDS: dict[str, Callable[[str], str]] = {}
+_FOLDERS: dict[str, Folder] = {}
+
+
+def folder_for(casemapping: str) -> Folder:
+    """The shared :class:`Folder` of ``casemapping`` (as 005 spells it; an
+    unknown name folds as ``ascii``).  Never changed once made."""
+    folder = _FOLDERS.get(casemapping)
+    if folder is None:
+        folder = Folder(casemapping)
+        folder = _FOLDERS.setdefault(folder.casemapping, folder)
+        if len(_FOLDERS) < 64:  # a hostile 005 must not grow the cache: only the
+            _FOLDERS[casemapping] = folder  # first few spellings are remembered
+    return folder
 
 
 def _folder(translation: dict[int, int], extra: str) -> Callable[[str], str]:
@@ -69,18 +76,28 @@ def _folder(translation: dict[int, int], extra: str) -> Callable[[str], str]:
     return fold
 
 
+# What an empty NameMap holds until its first entry: shared by every empty
+# map (a client in no channel, a state before 001), read-only so that a
+# write that forgot NameMap._table() fails loudly instead of leaking.
+_NO_ENTRIES: dict[str, Any] = MappingProxyType({})  # type: ignore[assignment]
+
+
 class NameMap(Mapping[str, _V], Generic[_V]):
     """A read-only mapping whose lookups fold names by the server's casemapping.
 
     ``channels["#Bottom"]`` and ``channels["#bottom"]`` are the same entry on
     a server that says so.  Iterating gives the names as the server spells
     them (a channel's :attr:`Channel.name`, a user's current nick).
+
+    The owner (:class:`bottom.State`) reads ``_data`` directly and writes
+    through :meth:`_table`, :meth:`_pop` and :meth:`_clear`: an empty map
+    holds no dict of its own.
     """
 
     __slots__ = ("_data", "_folder", "_name")
 
     def __init__(self, folder: Folder, name: Callable[[_V], str]) -> None:
-        self._data: dict[str, _V] = {}
+        self._data: dict[str, _V] = _NO_ENTRIES
         self._folder = folder
         self._name = name
 
@@ -103,10 +120,39 @@ class NameMap(Mapping[str, _V], Generic[_V]):
     def __repr__(self) -> str:
         return f"{{{', '.join(repr(key) for key in self)}}}"
 
-    def refold(self) -> None:
-        """Rebuild the keys after the casemapping changed (the last entry wins a clash)."""
-        fold, name = self._folder.fold, self._name
-        self._data = {fold(name(value)): value for value in self._data.values()}
+    def _table(self) -> dict[str, _V]:
+        """The entries as a dict to write to (made by the first write)."""
+        data = self._data
+        if data is _NO_ENTRIES:
+            data = self._data = {}
+        return data
+
+    def _pop(self, key: str) -> _V | None:
+        """Remove the entry folded to ``key``; the last one out frees the dict."""
+        data = self._data
+        if not data:
+            return None
+        value = data.pop(key, None)
+        if not data:
+            self._data = _NO_ENTRIES
+        return value
+
+    def _clear(self) -> None:
+        self._data = _NO_ENTRIES
+
+    def refold(self, folder: Folder) -> None:
+        """Fold by ``folder`` from now on and rebuild the keys (the last entry
+        wins a clash; a key equal to its name is the name itself, one string)."""
+        self._folder = folder
+        if not self._data:
+            return
+        fold, name = folder.fold, self._name
+        data: dict[str, _V] = {}
+        for value in self._data.values():
+            spelled = name(value)
+            key = fold(spelled)
+            data[spelled if key == spelled else key] = value
+        self._data = data
 
 
 class User:

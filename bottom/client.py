@@ -194,10 +194,13 @@ class Client(Lifecycle, Incoming, RequestsMixin):
         self._early_loss = None
         if track_state is None:
             track_state = nick is not None
-        self._tracker = Tracker(
-            State(max_tracked_users=max_tracked_users,
-                  max_tracked_channels=max_tracked_channels),
-            who_on_join=who_on_join, rejoin=rejoin) if track_state else None
+        self._tracker = None
+        if track_state:
+            state = State(max_tracked_users=max_tracked_users,
+                          max_tracked_channels=max_tracked_channels)
+            # One ISUPPORT per client: the session feeds it, the state folds by it.
+            state._borrow_isupport(self._session.isupport)
+            self._tracker = Tracker(state, who_on_join=who_on_join, rejoin=rejoin)
         self._requests = None
         self._batches = None
         #: with sts=True, IRCv3 STS policies (a FileStsStore unless given)

@@ -80,7 +80,8 @@ class ClientBase(Dispatcher):
     _opening: asyncio.Task[Any] | None
     _route: Route
     # Done once the current connection is gone (a Future: an Event costs a
-    # deque per connection).
+    # deque per connection); made by the first wait (Lifecycle._gone), so an
+    # idle client holds none.
     _closed: asyncio.Future[None] | None
     _disconnect_reason: str | None
     _server_error: str | None

@@ -52,10 +52,10 @@ class Lifecycle(ClientBase):
         if self._connecting is not None:
             await asyncio.shield(self._connecting)
             return
-        if self._conn is not None and self._closed is not None:
+        if self._conn is not None:
             # The old connection is closing but not gone yet: let it finish,
             # so its CLIENT_DISCONNECT fires before this one connects.
-            await asyncio.shield(self._closed)
+            await asyncio.shield(self._gone())
             return await self.connect()
         if self._loop is not running:
             self._loop = running  # disconnected, so rebinding is safe
@@ -73,6 +73,9 @@ class Lifecycle(ClientBase):
         finally:
             self._connecting = None
         self._act(self._session.start())
+        if self._tracker is not None:
+            # The session cleared the ISUPPORT the state folds by: follow it.
+            self._tracker.state.clear()
         if self._session.registering and self.register_timeout:
             self._register_timer = running.call_later(
                 self.register_timeout, self._registration_timed_out)
@@ -151,13 +154,15 @@ class Lifecycle(ClientBase):
         finally:
             self._opening = None
         self._conn = conn
-        self._closed = loop.create_future()
+        self._closed = None  # made when someone waits for the close (_gone)
         self._disconnect_reason = None
         self._server_error = None
         self._user_closed = False
         if self._middleware is not None:
             self._middleware.reset()
-        self._connected_at = loop.time()
+        # Only a reconnect policy asks how long a connection lasted: without
+        # one, no float per client.
+        self._connected_at = loop.time() if self.reconnect is not None else 0.0
         self._start_keepalive(conn)
         log.info("connected to %s", where)
         return conn
@@ -189,9 +194,10 @@ class Lifecycle(ClientBase):
             if connecting is not None:
                 with contextlib.suppress(Exception):  # connect() reports it
                     await asyncio.shield(connecting)
-        conn, closed = self._conn, self._closed
-        if conn is None or closed is None:
+        conn = self._conn
+        if conn is None:
             return
+        closed = self._gone()
         if not self._user_closed:
             self._user_closed = True
             self._disconnect_reason = self._disconnect_reason or "disconnect() was called"
@@ -207,6 +213,16 @@ class Lifecycle(ClientBase):
             await asyncio.shield(closed)
         finally:
             deadline.cancel()
+
+    def _gone(self) -> asyncio.Future[None]:
+        """A Future done once the current connection is gone (``_on_lost``).
+
+        Made on first call, not per connection: most clients never wait
+        for their close.  Call only while ``_conn`` is set."""
+        closed = self._closed
+        if closed is None:
+            closed = self._closed = self.loop.create_future()
+        return closed
 
     def _close(self, reason: str) -> None:
         """Close from inside (keepalive, a fatal error) with ``reason``."""
@@ -253,7 +269,7 @@ class Lifecycle(ClientBase):
             self._register_timer.cancel()
             self._register_timer = None
         reason = self._lost_reason(exc)
-        lasted = self.loop.time() - self._connected_at
+        lasted = self.loop.time() - self._connected_at if self.reconnect is not None else 0.0
         log.info("disconnected from %s:%s: %s", self.host, self.port, reason)
         closed, self._closed = self._closed, None
         user_closed = self._user_closed

@@ -88,15 +88,16 @@ class Session:
 
     __slots__ = ("_actions", "wanted_nick", "username", "realname",
                  "_password", "sasl", "alt_nicks", "_wanted_caps", "nick", "isupport", "cap",
-                 "registered", "ready", "own_user", "own_host", "_failed", "_negotiating",
+                 "registered", "ready", "_user_bytes", "_host_bytes", "_failed", "_negotiating",
                  "_sasl_state", "_challenge", "_nick_attempts")
 
     def __init__(self, *, nick: str | None = None, username: str | None = None,
                  realname: str | None = None, password: str | None = None,
                  sasl: Mechanism | None = None, caps: Iterable[str] = (),
                  alt_nicks: Iterable[str] = ()) -> None:
-        # Collects what one start()/feed()/fail() call asks the client to do.
-        self._actions = Actions()
+        # Collects what one start()/feed()/fail() call asks the client to do;
+        # made when there is something (most lines ask nothing).
+        self._actions: Actions | None = None
         self.wanted_nick = nick
         self.username = username or nick
         self.realname = realname or nick
@@ -105,12 +106,16 @@ class Session:
         self.alt_nicks = tuple(alt_nicks)
         self._wanted_caps = _wanted_caps(tuple(caps), sasl is not None)
         self.nick: str | None = nick
+        #: one per session, cleared by start() (a client's State folds by it too)
         self.isupport = ISupport()
         self.cap = CapNegotiation(self._wanted_caps)
         self.registered = False
         self.ready = False
-        self.own_user: str | None = None
-        self.own_host: str | None = None
+        # The UTF-8 lengths of our own username and host once the server
+        # showed them (0 before): all prefix_reserve needs, and small ints
+        # cost nothing where the strings would cost a client 100 bytes.
+        self._user_bytes = 0
+        self._host_bytes = 0
         self._failed = False
         self._negotiating = False
         self._sasl_state = "idle"  # idle, running, done
@@ -129,8 +134,8 @@ class Session:
     def prefix_reserve(self) -> int:
         """Bytes a server's ``:nick!user@host `` takes in front of our lines:
         exact once we have seen our own mask, generous before."""
-        if self.nick and self.own_user and self.own_host:
-            return len(f":{self.nick}!{self.own_user}@{self.own_host} ".encode())
+        if self.nick and self._user_bytes and self._host_bytes:
+            return len(self.nick.encode()) + self._user_bytes + self._host_bytes + 4
         nicklen = self.isupport.nicklen if "NICKLEN" in self.isupport else _DEFAULT_NICKLEN
         return max(nicklen, len(self.nick or "")) + _DEFAULT_USERLEN + _DEFAULT_HOSTLEN + 4
 
@@ -138,12 +143,12 @@ class Session:
 
     def start(self) -> Actions:
         """A new connection: forget the old session; register if asked to."""
-        self._actions = Actions()
+        self._actions = None
         self.nick = self.wanted_nick
-        self.isupport = ISupport()
+        self.isupport.clear()  # in place: the client's State holds it too
         self.cap = CapNegotiation(self._wanted_caps)
         self.registered = self.ready = self._failed = False
-        self.own_user = self.own_host = None
+        self._user_bytes = self._host_bytes = 0
         self._sasl_state = "idle"
         self._challenge = None
         self._nick_attempts = 0
@@ -166,7 +171,7 @@ class Session:
         """Update the session from one server line; what the client must do now."""
         handler = _HANDLERS.get(msg.command)
         if handler is not None and handler(self, msg):
-            self._actions.ready = True
+            self._pending_actions().ready = True
         return self._take()
 
     def fail(self, reason: str, permanent: bool = False) -> Actions:
@@ -181,17 +186,26 @@ class Session:
         (bad credentials, a ban), so an automatic reconnect should not."""
         if not self._failed:
             self._failed = True
-            self._actions.failure = (reason, permanent)
+            self._pending_actions().failure = (reason, permanent)
+
+    def _own_mask(self, user: str, host: str) -> None:
+        self._user_bytes, self._host_bytes = len(user.encode()), len(host.encode())
+
+    def _pending_actions(self) -> Actions:
+        actions = self._actions
+        if actions is None:
+            actions = self._actions = Actions()
+        return actions
 
     def _send(self, lines: list[str]) -> None:
-        self._actions.lines.extend(lines)
+        self._pending_actions().lines.extend(lines)
 
     def _take(self) -> Actions:
         actions = self._actions
-        if not actions:
+        if actions is None:
             return _NOTHING  # most lines change nothing: no allocation
-        self._actions = Actions()
-        return actions
+        self._actions = None
+        return actions if actions else _NOTHING
 
     # -- handlers ---------------------------------------------------------------
 
@@ -203,7 +217,7 @@ class Session:
         last_word = msg.params[-1].rsplit(" ", 1)[-1] if msg.params else ""
         nick, user, host = split_source(last_word)
         if user and host and nick == self.nick:
-            self.own_user, self.own_host = user, host
+            self._own_mask(user, host)
         if self.registering and self.sasl is not None and self._sasl_state != "done":
             self.failed("SASL was required but the server registered us without it "
                         "(it does not offer the sasl capability)", permanent=True)
@@ -220,7 +234,7 @@ class Session:
 
     def _on_host_hidden(self, msg: Message) -> None:
         if len(msg.params) > 1:
-            self.own_host = msg.params[1]
+            self._host_bytes = len(msg.params[1].encode())
 
     def _is_me(self, msg: Message) -> tuple[bool, str | None, str | None]:
         nick, user, host = split_source(msg.source)
@@ -232,12 +246,12 @@ class Session:
         if mine and msg.params:
             self.nick = msg.params[0]
             if user and host:
-                self.own_user, self.own_host = user, host
+                self._own_mask(user, host)
 
     def _on_join(self, msg: Message) -> None:
         mine, user, host = self._is_me(msg)
         if mine and user and host:
-            self.own_user, self.own_host = user, host
+            self._own_mask(user, host)
 
     def _on_cap(self, msg: Message) -> None:
         params = msg.params

@@ -20,7 +20,7 @@ import logging
 from collections.abc import Callable, Mapping
 
 from .chanmodes import mode_classes
-from .channel import NO_STATUS, Channel, Folder, Member, NameMap, Status, User
+from .channel import NO_STATUS, Channel, Member, NameMap, Status, User, folder_for
 from .isupport import ISupport
 from .message import Message, split_source
 
@@ -57,10 +57,13 @@ class State:
     share a channel with, and us; both are read-only, folded mappings.
     """
 
+    # What every idle client of a bridge holds is shared or absent: the
+    # folder and the mode classes are the process's, an empty map holds no
+    # dict, and the NAMES, list-reply and channel-key tables exist only
+    # while they hold something (None otherwise).
     __slots__ = ("nick", "isupport", "max_tracked_users", "max_tracked_channels",
-                 "_folder", "_classes", "_statuses", "_users", "_channels", "_names", "_lists",
-                 "_me", "_ckeys",
-                 "_warned", "__weakref__")
+                 "_folder", "_classes", "_users", "_channels", "_names", "_lists",
+                 "_me", "_ckeys", "_borrowed", "_warned", "__weakref__")
 
     def __init__(self, *, max_tracked_users: int = DEFAULT_MAX_USERS,
                  max_tracked_channels: int = DEFAULT_MAX_CHANNELS) -> None:
@@ -70,16 +73,26 @@ class State:
         self.nick: str | None = None
         #: the server's 005 tokens, which the names are folded with
         self.isupport = ISupport()
-        self._folder = Folder(self.isupport.casemapping)
+        # True when isupport is a client's session's, which feeds it (see _borrow_isupport)
+        self._borrowed = False
+        self._folder = folder_for(self.isupport.casemapping)
         self._classes = mode_classes(self.isupport.chanmodes, self.isupport.prefix)
-        self._statuses: dict[frozenset[str], Status] = {}
-        self._me: str | None = None  # our nick, folded
-        self._ckeys: dict[str, str] = {}  # channel name as sent -> folded: few, seen often
+        self._me: str | None = None  # our nick, folded (the nick itself when equal)
+        # channel name as sent -> folded: few, seen often
+        self._ckeys: dict[str, str] | None = None
         self._users: NameMap[User] = NameMap(self._folder, _user_nick)
         self._channels: NameMap[Channel] = NameMap(self._folder, _channel_name)
-        self._names: dict[str, _Pending] = {}
-        self._lists: dict[tuple[str, str], set[str]] = {}
+        self._names: dict[str, _Pending] | None = None  # NAMES replies being read
+        self._lists: dict[tuple[str, str], set[str]] | None = None  # list replies being read
         self._warned = False
+
+    def _borrow_isupport(self, isupport: ISupport) -> None:
+        """Fold by ``isupport``, which its owner updates (a client's session):
+        one ISUPPORT per client.  From now on 005 lines only refold here and
+        :meth:`clear` leaves the tokens to their owner."""
+        self.isupport = isupport
+        self._borrowed = True
+        self._set_casemapping()
 
     @property
     def channels(self) -> Mapping[str, Channel]:
@@ -102,7 +115,8 @@ class State:
     def clear(self) -> None:
         """Forget everything, as after a disconnect (the limits stay)."""
         self.nick = self._me = None
-        self.isupport.clear()
+        if not self._borrowed:
+            self.isupport.clear()
         self._set_casemapping()
         self._forget_all()
         self._warned = False
@@ -128,23 +142,29 @@ class State:
         prefix = self.isupport.prefix
         if prefix != self._classes.prefix:
             self._classes = mode_classes(self.isupport.chanmodes, prefix)
-            self._statuses = {}
             for channel in self._channels._data.values():
                 for member in channel.users._data.values():
                     member._status = self._status(member.modes)
         else:
             self._classes = mode_classes(self.isupport.chanmodes, prefix)
-        if not self._folder.set(self.isupport.casemapping):
+        folder = folder_for(self.isupport.casemapping)
+        if folder is self._folder:
             return
-        self._ckeys.clear()
-        self._me = None if self.nick is None else self._folder.fold(self.nick)
-        self._users.refold()
-        self._channels.refold()
+        names = self._names
+        # The channels of NAMES replies being read, by their old keys.
+        reading = [(self._channels._data.get(key), pending)
+                   for key, pending in names.items()] if names else []
+        self._folder = folder
+        self._ckeys = None
+        self._me = None if self.nick is None else self._key(self.nick)
+        self._users.refold(folder)
+        self._channels.refold(folder)
         for channel in self._channels._data.values():
-            channel.users.refold()
-        fold = self._folder.fold
-        self._names = {key: {fold(e[1]): e for e in pending.values()}
-                       for key, pending in self._names.items()}
+            channel.users.refold(folder)
+        if names:
+            self._names = {self._ckey(channel.name): {self._key(e[1]): e
+                                                      for e in pending.values()}
+                           for channel, pending in reading if channel is not None} or None
 
     def _warn(self, what: str, limit: int) -> None:
         if not self._warned:
@@ -155,24 +175,36 @@ class State:
     def _is_us(self, nick: str) -> bool:
         return self._folder.fold(nick) == self._me
 
+    def _key(self, nick: str) -> str:
+        """``nick`` folded; the nick itself when folding changes nothing, so
+        a key and the name it stands for are one string."""
+        key = self._folder.fold(nick)
+        return nick if key == nick else key
+
     def _ckey(self, name: str) -> str:
         """``name`` (a channel) folded, through a small cache."""
-        key = self._ckeys.get(name)
+        ckeys = self._ckeys
+        if ckeys is None:
+            ckeys = self._ckeys = {}
+        key = ckeys.get(name)
         if key is None:
-            if len(self._ckeys) >= 2 * self.max_tracked_channels:
-                self._ckeys.clear()
-            key = self._ckeys[name] = self._folder.fold(name)
+            if len(ckeys) >= 2 * self.max_tracked_channels:
+                ckeys.clear()
+            key = self._folder.fold(name)
+            key = ckeys[name] = name if key == name else key
         return key
 
     def _status(self, modes: frozenset[str]) -> Status:
-        """The shared :class:`Status` for ``modes`` under the current PREFIX."""
+        """The shared :class:`Status` for ``modes`` under the current PREFIX
+        (kept by the mode classes, which clients of one server share)."""
         if not modes:
             return NO_STATUS
-        status = self._statuses.get(modes)
+        statuses = self._classes.statuses
+        status = statuses.get(modes)
         if status is None:
-            if len(self._statuses) > 1024:  # prefix modes are few; a flood is not
-                self._statuses.clear()
-            status = self._statuses[modes] = Status(modes, self._classes.highest(modes))
+            if len(statuses) > 1024:  # prefix modes are few; a flood is not
+                statuses.clear()
+            status = statuses[modes] = Status(modes, self._classes.highest(modes))
         return status
 
     def _user(self, nick: str, username: str | None, host: str | None,
@@ -186,7 +218,7 @@ class State:
             if len(data) >= self.max_tracked_users:
                 self._warn("users", self.max_tracked_users)
                 return None
-            user = data[key] = User(nick, username, host)
+            user = self._users._table()[key] = User(nick, username, host)
             return user
         if username:
             user.username = username
@@ -198,39 +230,42 @@ class State:
                     key: str | None = None) -> None:
         if key is None:
             key = self._folder.fold(user.nick)
-        members = channel.users._data
-        member = members.get(key)
+        member = channel.users._data.get(key)
         if member is None:
             user._joined(channel.name)
-            members[key] = Member(user, self._status(modes))
+            channel.users._table()[key] = Member(user, self._status(modes))
         else:
             member._status = self._status(modes)
 
     def _remove_member(self, channel: Channel, key: str) -> None:
         """Take the user folded to ``key`` out of ``channel``; forget them if it was the last."""
-        member = channel.users._data.pop(key, None)
+        member = channel.users._pop(key)
         if self._names:
             pending = self._names.get(self._ckey(channel.name))
             if pending is not None:
                 pending.pop(key, None)
         if member is not None and member.user._left(channel.name) and key != self._me:
-            self._users._data.pop(key, None)
+            self._users._pop(key)
 
     def _forget_all(self) -> None:
         """Leave every channel (our QUIT, ERROR); keep our nick and 005."""
-        self._users._data.clear()
-        self._channels._data.clear()
-        self._names.clear()
-        self._lists.clear()
+        self._users._clear()
+        self._channels._clear()
+        self._names = self._lists = None
         if self.nick is not None:
-            self._user(self.nick, None, None)
+            self._user(self.nick, None, None, self._me)
 
     def _drop_channel(self, channel: Channel) -> None:
         folded = self._ckey(channel.name)
-        self._channels._data.pop(folded, None)
-        self._names.pop(folded, None)
-        for pair in [pair for pair in self._lists if pair[0] == folded]:
-            del self._lists[pair]
+        self._channels._pop(folded)
+        if self._names:
+            self._names.pop(folded, None)
+        lists = self._lists
+        if lists:
+            for pair in [pair for pair in lists if pair[0] == folded]:
+                del lists[pair]
+            if not lists:
+                self._lists = None
         for key in list(channel.users._data):
             self._remove_member(channel, key)
 
@@ -239,11 +274,12 @@ class State:
     def _on_welcome(self, msg: Message) -> None:
         self.clear()
         self.nick = msg.params[0]
-        self._me = self._folder.fold(self.nick)
-        self._user(self.nick, None, None)
+        self._me = self._key(self.nick)
+        self._user(self.nick, None, None, self._me)
 
     def _on_isupport(self, msg: Message) -> None:
-        self.isupport.update(msg.params[1:-1])
+        if not self._borrowed:  # else the owner has applied it already
+            self.isupport.update(msg.params[1:-1])
         self._set_casemapping()
 
     # --- membership -----------------------------------------------------
@@ -262,7 +298,7 @@ class State:
             if len(self._channels._data) >= self.max_tracked_channels:
                 self._warn("channels", self.max_tracked_channels)
                 return
-            channel = self._channels._data[folded] = Channel(name, self._folder)
+            channel = self._channels._table()[folded] = Channel(name, self._folder)
         if channel is None:
             return
         user = self._user(nick, username, host, key)
@@ -319,11 +355,13 @@ class State:
         fold, ckey = self._folder.fold, self._ckey
         old_key, new_key = fold(old), fold(new)
         if old_key == self._me:
-            self.nick, self._me = new, new_key
+            self.nick, self._me = new, (new if new_key == new else new_key)
         data = self._users._data
         user = data.get(old_key)
         if user is None:
             return
+        if new_key == new:
+            new_key = new  # one string for the nick and its keys
         if new_key != old_key:
             stale = data.get(new_key)
             if stale is not None:  # a desync: the server says the nick is free
@@ -340,10 +378,10 @@ class State:
             channel = self._channels._data.get(channel_key)
             if channel is not None and new_key != old_key:
                 members = channel.users._data
-                member = members.pop(old_key, None)
+                member = members.pop(old_key, None) if members else None
                 if member is not None:
                     members[new_key] = member
-            pending = self._names.get(channel_key)
+            pending = self._names.get(channel_key) if self._names else None
             if pending is not None and old_key in pending:
                 modes, _, username, host = pending.pop(old_key)
                 pending[new_key] = (modes, new, username, host)
@@ -354,6 +392,8 @@ class State:
         folded = self._ckey(msg.params[2])
         if folded not in self._channels._data:
             return
+        if self._names is None:
+            self._names = {}
         pending = self._names.setdefault(folded, {})
         symbols = self._classes.symbols
         chars = "".join(symbols)
@@ -378,7 +418,10 @@ class State:
 
     def _on_end_of_names(self, msg: Message) -> None:
         folded = self._ckey(msg.params[1])
-        pending = self._names.pop(folded, None)
+        names = self._names
+        pending = names.pop(folded, None) if names else None
+        if names is not None and not names:
+            self._names = None  # the last reply read: free the table
         channel = self._channels._data.get(folded)
         if channel is None:
             return
@@ -386,8 +429,10 @@ class State:
         for key in list(channel.users._data):
             if key not in pending and key != self._me:
                 self._remove_member(channel, key)
+        if not pending:
+            return
         # The inner loop of a 100 000-member channel: _user and _add_member inlined.
-        users, members, name = self._users._data, channel.users._data, channel.name
+        users, members, name = self._users._table(), channel.users._table(), channel.name
         status, room = self._status, self.max_tracked_users
         for key, (modes, nick, username, host) in pending.items():
             user = users.get(key)

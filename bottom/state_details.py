@@ -55,7 +55,7 @@ def _apply_modes(state: State, channel: Channel, modestring: str, args: tuple[st
     classes = state._classes
     fold = state._folder.fold
     members = channel.users._data
-    pending = state._names.get(fold(channel.name))
+    pending = state._names.get(state._ckey(channel.name)) if state._names else None
     for sign, letter, arg, kind in parse_modes(classes, modestring, args):
         if kind == "prefix":
             key = fold(arg or "")
@@ -144,6 +144,8 @@ def _on_list_entry(state: State, msg: Message) -> None:
         letter = _list_letter(state, *_LIST_REPLIES[msg.command])
     folded = state._folder.fold(name)
     if folded in state._channels._data:
+        if state._lists is None:
+            state._lists = {}
         entries = state._lists.setdefault((folded, letter), set())
         if len(entries) < state.max_tracked_users:
             entries.add(mask)
@@ -156,7 +158,10 @@ def _on_list_end(state: State, msg: Message) -> None:
         name = msg.params[1]
         letter = _list_letter(state, *_LIST_ENDS[msg.command])
     folded = state._folder.fold(name)
-    entries = state._lists.pop((folded, letter), set())
+    lists = state._lists
+    entries = lists.pop((folded, letter), set()) if lists else set()
+    if lists is not None and not lists:
+        state._lists = None  # the last list read: free the table
     channel = state._channels._data.get(folded)
     if channel is not None:
         channel.list_modes[letter] = entries

@@ -52,14 +52,16 @@ class Tracker:
         self.state = state
         self.who_on_join = who_on_join
         self.rejoin = rejoin
-        self._remembered: dict[str, tuple[str, str | None]] = {}  # folded -> (name, key)
-        self._waiting: dict[str, tuple[str, str | None]] = {}  # rejoins not answered yet
-        self._keys: dict[str, str] = {}  # folded -> the key we sent in a JOIN
+        # Each made on first use and dropped once empty (None meanwhile):
+        # an idle client of a bridge holds none of them.
+        self._remembered: dict[str, tuple[str, str | None]] | None = None  # folded -> (name, key)
+        self._waiting: dict[str, tuple[str, str | None]] | None = None  # rejoins not answered
+        self._keys: dict[str, str] | None = None  # folded -> the key we sent in a JOIN
 
     @property
     def rejoining(self) -> list[str]:
         """Channels whose rejoin is sent but not answered yet."""
-        return [name for name, _ in self._waiting.values()]
+        return [name for name, _ in self._waiting.values()] if self._waiting else []
 
     def sent(self, message: Message) -> None:
         """Note a line we send: the keys of a JOIN are kept for a later rejoin."""
@@ -68,8 +70,13 @@ class Tracker:
         fold = self.state.fold
         for name, key in zip(message.params[0].split(","), message.params[1].split(","),
                              strict=False):
-            if key and len(self._keys) < self.state.max_tracked_channels:
-                self._keys[fold(name)] = key
+            if not key:
+                continue
+            keys = self._keys
+            if keys is None:
+                keys = self._keys = {}
+            if len(keys) < self.state.max_tracked_channels:
+                keys[fold(name)] = key
 
     def apply(self, message: Message) -> tuple[Lines, Events]:
         """Apply ``message`` to the state; return (lines to send, events to fire)."""
@@ -94,7 +101,7 @@ class Tracker:
         name = message.params[0]
         was_in = name in state.channels
         state.apply(message)
-        self._waiting.pop(state.fold(name), None)
+        self._answered(state.fold(name))
         if was_in or not self.who_on_join or name not in state.channels:
             return _NOTHING
         if "WHOX" in state.isupport:
@@ -104,7 +111,7 @@ class Tracker:
     def _refused(self, message: Message) -> tuple[Lines, Events]:
         if len(message.params) < 2:
             return _NOTHING
-        waiting = self._waiting.pop(self.state.fold(message.params[1]), None)
+        waiting = self._answered(self.state.fold(message.params[1]))
         if waiting is None:
             return _NOTHING
         name = waiting[0]
@@ -112,16 +119,32 @@ class Tracker:
         return (), ((REJOIN_FAILED, {"channel": name, "code": message.command,
                                      "reason": reason}),)
 
+    def _answered(self, folded: str) -> tuple[str, str | None] | None:
+        """Take the rejoin of ``folded`` off the waiting list (None if not on it)."""
+        waiting = self._waiting
+        if not waiting:
+            return None
+        found = waiting.pop(folded, None)
+        if not waiting:
+            self._waiting = None
+        return found
+
     def _remember(self) -> None:
         """Keep the channels we are in (and are rejoining) for the next :meth:`ready`."""
         state = self.state
-        for folded, waiting in self._waiting.items():
-            self._remembered.setdefault(folded, waiting)
-        self._waiting.clear()
+        waiting, self._waiting = self._waiting, None
+        if not waiting and not state.channels:
+            return
+        remembered = self._remembered
+        if remembered is None:
+            remembered = self._remembered = {}
+        for folded, pair in (waiting or {}).items():
+            remembered.setdefault(folded, pair)
+        keys = self._keys or {}
         for name, channel in state.channels.items():
             folded = state.fold(name)
-            key = channel.modes.get("k") or self._keys.get(folded)
-            self._remembered[folded] = (name, key)
+            key = channel.modes.get("k") or keys.get(folded)
+            remembered[folded] = (name, key)
 
     def disconnected(self) -> None:
         """The connection is gone: remember the channels, then empty the state."""
@@ -130,7 +153,7 @@ class Tracker:
 
     def ready(self) -> Lines:
         """Registration is over (CLIENT_READY): the JOIN lines of a rejoin, or ``()``."""
-        remembered, self._remembered = self._remembered, {}
+        remembered, self._remembered = self._remembered, None
         if not self.rejoin or not remembered:
             return ()
         self._waiting = remembered

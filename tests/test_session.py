@@ -35,7 +35,7 @@ def test_caps_are_requested_then_negotiation_ends_and_the_motd_makes_it_ready() 
         "CAP REQ :server-time"]
     assert feed(session, ":srv CAP * ACK :server-time").lines == ["CAP END"]
     assert not feed(session, ":srv 001 bot :Welcome bot!u@h")
-    assert session.registered and session.own_host == "h"
+    assert session.registered and session.prefix_reserve() == len(":bot!u@h ")
     assert feed(session, ":srv 376 bot :End of MOTD").ready
     assert session.caps == {"server-time"}
 
