@@ -69,3 +69,48 @@ def test_fail_from_outside_reports_only_while_registering() -> None:
     feed(session, ":srv 001 bot :hi")
     assert not session.fail("too late")
     assert not Session().fail("no registration asked for")
+
+
+def test_a_registered_session_holds_no_registration_buffers() -> None:
+    # Idle clients of a bridge: nothing per line, no pending requests.
+    session = Session(nick="bot", caps=["server-time", "cap-notify"])
+    session.start()
+    feed(session, ":srv CAP * LS :server-time cap-notify")
+    feed(session, ":srv CAP * ACK :server-time cap-notify")
+    feed(session, ":srv 001 bot :Welcome bot!u@h")
+    assert feed(session, ":srv 376 bot :End of MOTD").ready
+    assert session._actions is None and session.cap._pending == ()
+    # CAP NEW after registration still asks for a wanted cap, once.
+    session2 = Session(nick="bot", caps=["server-time", "away-notify"])
+    session2.start()
+    feed(session2, ":srv CAP * LS :server-time")
+    feed(session2, ":srv CAP * ACK :server-time")
+    feed(session2, ":srv 001 bot :Welcome bot!u@h")
+    assert feed(session2, ":srv CAP bot NEW :away-notify").lines == ["CAP REQ :away-notify"]
+    assert not feed(session2, ":srv CAP bot NEW :away-notify")
+    assert not feed(session2, ":srv CAP bot ACK :away-notify")  # no CAP END after 001
+    assert session2.caps == {"server-time", "away-notify"} and session2.cap._pending == ()
+
+
+def test_the_prefix_reserve_follows_our_mask_and_a_hidden_host() -> None:
+    session = Session(nick="bot")
+    session.start()
+    before = session.prefix_reserve()
+    feed(session, ":srv 001 bot :Welcome bot!user@host.example")
+    assert session.prefix_reserve() == len(":bot!user@host.example ") < before
+    feed(session, ":srv 396 bot hidden.ünï :is now your displayed host")
+    assert session.prefix_reserve() == len(":bot!user@hidden.ünï ".encode())
+    feed(session, ":bot!u2@h2 NICK :bot2")
+    assert session.prefix_reserve() == len(":bot2!u2@h2 ")
+    session.start()  # a new connection forgets the mask
+    assert session.prefix_reserve() == before
+
+
+def test_start_clears_the_same_isupport_in_place() -> None:
+    session = Session(nick="bot")
+    isupport = session.isupport
+    session.start()
+    feed(session, ":srv 005 bot NICKLEN=12 :are supported")
+    assert isupport["NICKLEN"] == "12"
+    session.start()
+    assert session.isupport is isupport and not isupport

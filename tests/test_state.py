@@ -8,6 +8,9 @@ from datetime import datetime, timezone
 
 import pytest
 
+from bottom.casemap import CASEMAPPINGS, casefold
+from bottom.channel import folder_for
+from bottom.isupport import ISupport
 from bottom.message import Message
 from bottom.state import State
 
@@ -342,3 +345,97 @@ def test_states_that_heard_the_same_005_share_their_mode_classes_and_folding() -
                  ":irc.test 005 me PREFIX=(ov)@+ CHANMODES=b,k,l,imnpst :are supported")
     assert other._classes is not first._classes
     assert other._classes.kinds["b"] == "A" and "q" not in other._classes.prefix
+
+
+# --- what an idle state holds (issue 19: memory per idle client) -------------
+
+def test_idle_states_share_their_folder_and_empty_tables() -> None:
+    # Identity, not bytes: two idle states hold the same shared objects and
+    # no table of their own for what they are not doing.
+    first = feed(State(), *WELCOME)
+    second = feed(State(), *WELCOME)
+    assert first._folder is second._folder is folder_for("rfc1459")
+    assert first._classes is second._classes
+    assert first._channels._data is second._channels._data  # the shared empty one
+    assert first._names is None and first._lists is None and first._ckeys is None
+    assert first._users._data is not second._users._data  # each holds its own user
+    assert first._users._folder is first._channels._folder is first._folder
+
+
+def test_the_shared_empty_table_refuses_writes() -> None:
+    # A write that forgot NameMap._table() must fail loudly, never reach
+    # every other state's empty map.
+    state = State()
+    with pytest.raises(TypeError):
+        state._channels._data["#x"] = None  # type: ignore[assignment]
+    assert not State().channels
+
+
+def test_a_state_works_after_its_first_join_and_frees_tables_when_left() -> None:
+    state = feed(State(), *WELCOME)
+    empty = state._channels._data
+    feed(state, ":me!u@h JOIN #Chan", ":irc.test 353 me = #Chan :@me +Alice",
+         ":irc.test 366 me #Chan :End")
+    assert state.channels["#chan"].users["alice"].prefix == "+"
+    assert state._names is None  # read, then freed
+    feed(state, ":irc.test 367 me #chan *!*@bad", ":irc.test 368 me #chan :End")
+    assert state.channels["#chan"].list_modes["b"] == {"*!*@bad"}
+    assert state._lists is None
+    feed(state, ":me!u@h PART #chan")
+    assert not state.channels and state._channels._data is empty
+    assert list(state.users) == ["me"]
+    feed(state, ":me!u@h JOIN #again")
+    assert list(state.channels) == ["#again"]
+    invariants(state)
+
+
+def test_a_lowercase_nick_is_its_own_key() -> None:
+    state = feed(State(), *WELCOME)
+    assert state.nick is not None
+    assert state._me is state.nick
+    assert next(iter(state._users._data)) is state.nick
+
+
+def test_shared_folders_fold_like_casefold() -> None:
+    names = ["Nick[]\\~^{}|", "#Chan[X]", "Ünïcode[", "ALL_CAPS~", "plain", "#a\\b^"]
+    for mapping in (*CASEMAPPINGS, "RFC1459", "utf8", "rfc7613"):
+        folder = folder_for(mapping)
+        assert folder is folder_for(mapping)
+        exact = mapping.lower() if mapping.lower() in CASEMAPPINGS else "ascii"
+        assert folder is folder_for(exact) and folder.casemapping == exact
+        for name in names:
+            assert folder.fold(name) == casefold(name, exact)
+
+
+def test_states_share_statuses_by_mode_classes() -> None:
+    first, second = joined(), joined()
+    alice = first.channels["#chan"].users["alice"]._status
+    assert alice is second.channels["#chan"].users["alice"]._status
+    assert alice is first._classes.statuses[frozenset("v")]
+
+
+def test_a_casemapping_change_while_names_are_read_keeps_the_reply() -> None:
+    state = feed(State(), *WELCOME, ":me!u@h JOIN #Chan[1]",
+                 ":irc.test 353 me = #Chan[1] :@me Alice Bo[b]")
+    feed(state, ":irc.test 005 me CASEMAPPING=ascii :are supported",
+         ":irc.test 366 me #Chan[1] :End")
+    assert state._folder is folder_for("ascii")
+    assert set(state.channels["#chan[1]"].users) == {"me", "Alice", "Bo[b]"}
+    assert "bo{b}" not in state.users and "bo[b]" in state.users
+    assert state._names is None
+    invariants(state)
+
+
+def test_a_borrowed_isupport_is_left_to_its_owner() -> None:
+    owner = ISupport()
+    state = State()
+    state._borrow_isupport(owner)
+    owner.update(["CASEMAPPING=ascii", "NICKLEN=20"])
+    feed(state, ":irc.test 001 me :Welcome", ":irc.test 005 me CASEMAPPING=ascii :are")
+    assert state.isupport is owner and state._folder is folder_for("ascii")
+    assert dict(owner) == {"CASEMAPPING": "ascii", "NICKLEN": "20"}  # not applied twice
+    state.clear()
+    assert owner["NICKLEN"] == "20"  # the owner clears its own tokens
+    owner.clear()
+    state.clear()
+    assert state._folder is folder_for("rfc1459")

@@ -152,3 +152,57 @@ async def test_account_away_and_chghost_notifications_update_users(irc_server: S
     assert bot.users["alice"].username == "al"
     await bot.disconnect()
     await alice.disconnect()
+
+
+async def test_idle_clients_share_what_they_can_and_hold_no_empty_tables(
+        irc_server: Server) -> None:
+    # Issue 19 (memory per idle client), by identity rather than bytes: what
+    # every registered client of one server holds alike is one object.
+    first, second = make(irc_server, "first"), make(irc_server, "second")
+    await ready(first)
+    await ready(second)
+    for client in (first, second):
+        state = client.state
+        assert state is not None and client._tracker is not None
+        assert state.isupport is client.isupport  # one ISUPPORT per client
+        assert state._names is None and state._lists is None and state._ckeys is None
+        tracker = client._tracker
+        assert tracker._remembered is None and tracker._waiting is None
+        assert tracker._keys is None
+        assert client._session._actions is None and client._session.cap._pending == ()
+        assert client._closed is None
+    a, b = first.state, second.state
+    assert a is not None and b is not None
+    assert a._folder is b._folder and a._classes is b._classes
+    assert a._channels._data is b._channels._data  # the shared empty table
+    assert first.isupport._state is second.isupport._state
+    assert first._session.cap.offered is second._session.cap.offered
+    assert first.caps is second.caps
+    assert list(first.users) == ["first"]
+    await first.disconnect()
+    await second.disconnect()
+
+
+async def test_a_reconnected_client_registers_again_and_folds_by_the_new_server(
+        irc_server: Server) -> None:
+    port = irc_server.port
+    await irc_server.close()
+    async with Server(port=port, isupport={"CASEMAPPING": "ascii"}) as ascii_server:
+        bot = make(ascii_server, "bot")
+        isupport = bot.isupport
+        await ready(bot)
+        assert bot.state is not None and bot.state._folder.casemapping == "ascii"
+        bot.send("join", channel="#A[1]")
+        await until(lambda: "#a[1]" in bot.channels)
+        await bot.disconnect()
+        assert not bot.channels
+    async with Server(port=port) as rfc_server:
+        assert rfc_server.isupport["CASEMAPPING"] == "rfc1459"
+        await ready(bot)
+        assert bot.isupport is isupport and bot.state is not None
+        assert bot.state.isupport is isupport and isupport.casemapping == "rfc1459"
+        assert bot.state._folder.casemapping == "rfc1459"
+        bot.send("join", channel="#B[1]")
+        await until(lambda: "#b{1}" in bot.channels)
+        assert bot.channels["#B[1]"].name == "#B[1]" and list(bot.users) == ["bot"]
+        await bot.disconnect()

@@ -78,3 +78,23 @@ def test_no_rejoin_when_off_and_long_lists_split() -> None:
     lines = tracker.ready()
     assert len(lines) > 1 and all(len(str(line)) < 510 for line in lines)
     assert [n for line in lines for n in line.params[0].split(",")] == names
+
+
+def test_an_idle_tracker_holds_no_tables() -> None:
+    # Bridges hold thousands of idle trackers: their tables exist only
+    # while they hold something.
+    tracker = Tracker(State())
+    feed(tracker, *WELCOME, ":me!u@h JOIN #a")
+    assert tracker._remembered is None and tracker._waiting is None and tracker._keys is None
+    assert tracker.rejoining == []
+    tracker.disconnected()
+    feed(tracker, *WELCOME)
+    assert [str(line) for line in tracker.ready()] == ["JOIN #a"]
+    assert tracker._remembered is None and tracker.rejoining == ["#a"]
+    feed(tracker, ":me!u@h JOIN #a")
+    assert tracker._waiting is None and tracker.rejoining == []
+    tracker.disconnected()
+    assert tracker._remembered == {"#a": ("#a", None)}
+    tracker = Tracker(State())  # nothing to remember: no table
+    tracker.disconnected()
+    assert tracker._remembered is None and tracker.ready() == ()
