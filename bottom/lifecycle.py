@@ -20,6 +20,7 @@ from .clientbase import ClientBase
 from .connection import Connection, TokenBucket
 from .errors import ConnectionFailed
 from .events import CLIENT_CONNECT, CLIENT_DISCONNECT
+from .keepalive import _MIN_STEP as _MIN_KEEPALIVE_STEP
 from .keepalive import PING, TIMEOUT, Keepalive
 from .registration import CLIENT_REGISTRATION_FAILED, Actions
 from .sts import decide, policy_port
@@ -320,11 +321,17 @@ class Lifecycle(ClientBase):
 
     # -- keepalive ----------------------------------------------------------
 
+    # The Keepalive object exists only while our PING is unanswered: with
+    # none outstanding, the next check is simply one interval after the
+    # server last spoke, and an idle client (whose server keeps talking)
+    # holds no Keepalive at all.
+
     def _start_keepalive(self, conn: Connection) -> None:
         self._stop_keepalive()
         if self.ping_interval:
-            self._keepalive = Keepalive(self.ping_interval, self.ping_timeout)
-            self._schedule_keepalive(conn)
+            # The same check Keepalive() makes, before the first timer.
+            Keepalive(self.ping_interval, self.ping_timeout)
+            self._schedule_keepalive(conn, conn.last_received + self.ping_interval)
 
     def _stop_keepalive(self) -> None:
         bucket, self._keepalive_timer = self._keepalive_timer, None
@@ -332,29 +339,34 @@ class Lifecycle(ClientBase):
             ticker_for(self._loop, _check_keepalive).cancel(bucket, self)
         self._keepalive = None
 
-    def _schedule_keepalive(self, conn: Connection) -> None:
-        keepalive = self._keepalive
-        if keepalive is not None:
-            loop = conn.loop
-            when = keepalive.next_check(loop.time(), conn.last_received)
-            # One timer per loop for every client's check (bridges hold
-            # thousands of clients).
-            self._keepalive_timer = ticker_for(loop, _check_keepalive).call_at(when, self)
+    def _schedule_keepalive(self, conn: Connection, when: float) -> None:
+        # One timer per loop for every client's check (bridges hold
+        # thousands of clients).
+        self._keepalive_timer = ticker_for(conn.loop, _check_keepalive).call_at(
+            max(when, conn.loop.time() + _MIN_KEEPALIVE_STEP), self)
 
     def _check_keepalive(self) -> None:
         self._keepalive_timer = None
         conn, keepalive = self._conn, self._keepalive
-        if conn is None or keepalive is None or conn.is_closing():
+        if conn is None or conn.is_closing():
             return
-        verdict = keepalive.check(conn.loop.time(), conn.last_received)
+        if keepalive is None:
+            if not self.ping_interval or not self.ping_timeout:
+                return  # turned off since the connection opened
+            keepalive = Keepalive(self.ping_interval, self.ping_timeout)
+        now = conn.loop.time()
+        verdict = keepalive.check(now, conn.last_received)
         if verdict is TIMEOUT:
+            self._keepalive = None
             self._close(f"ping timeout: no reply from the server in "
                         f"{keepalive.timeout:g} s")
             return
         if verdict is PING:
             # Ahead of queued lines: a long backlog must not hide a dead link.
-            conn.write([f"PING :keepalive-{int(conn.loop.time())}"], urgent=True)
-        self._schedule_keepalive(conn)
+            conn.write([f"PING :keepalive-{int(now)}"], urgent=True)
+        # Kept only while our PING waits for an answer.
+        self._keepalive = keepalive if keepalive.ping_sent_at is not None else None
+        self._schedule_keepalive(conn, keepalive.next_check(now, conn.last_received))
 
 
 def _check_keepalive(client: object) -> None:

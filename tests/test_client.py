@@ -225,13 +225,40 @@ async def test_a_quiet_server_is_pinged_and_dropped_when_it_never_answers(
                            ping_interval=30, ping_timeout=60)
     disconnected = asyncio.ensure_future(client.wait("client_disconnect"))
     conn = await connect(client, scripted)
+    # Checked by the loop's ticker; a Keepalive object only while a PING is
+    # unanswered (an idle client whose server talks holds none).
+    assert client._keepalive is None and client._keepalive_timer is not None
     with loop_clock() as advance:
         advance(31)
         ping = await conn.wait_for_line("PING", timeout=TIMEOUT)
         assert ping.params and not client.is_closing()
+        assert client._keepalive is not None
         advance(61)
         kwargs = await asyncio.wait_for(disconnected, TIMEOUT)
     assert "ping timeout" in kwargs["reason"]
+
+
+async def test_an_answered_ping_leaves_no_keepalive_object(scripted: Server) -> None:
+    # The timeout is shorter than the interval: the check after the answer
+    # comes before the next PING is due, and finds nothing outstanding.
+    client = bottom.Client(scripted.host, scripted.port, ssl=False,
+                           ping_interval=30, ping_timeout=10)
+    conn = await connect(client, scripted)
+    with loop_clock() as advance:
+        advance(31)
+        await conn.wait_for_line("PING", timeout=TIMEOUT)
+        assert client._keepalive is not None
+        noticed = asyncio.ensure_future(client.wait("notice"))
+        conn.send_line(":irc.test NOTICE * :still here")
+        await asyncio.wait_for(noticed, TIMEOUT)
+        checks = client._keepalive_timer
+        advance(11)
+        await until(lambda: client._keepalive_timer != checks)
+        assert client._keepalive is None and not client.is_closing()
+        advance(31)  # silence again: the next PING, a new Keepalive
+        await until(lambda: sum(line.startswith("PING") for line in conn.received) == 2)
+        assert client._keepalive is not None
+    await client.disconnect()
 
 
 async def test_any_line_from_the_server_keeps_the_link_alive(scripted: Server) -> None:
