@@ -78,8 +78,37 @@ def _folder(translation: dict[int, int], extra: str) -> Callable[[str], str]:
 
 # What an empty NameMap holds until its first entry: shared by every empty
 # map (a client in no channel, a state before 001), read-only so that a
-# write that forgot NameMap._table() fails loudly instead of leaking.
-_NO_ENTRIES: dict[str, Any] = MappingProxyType({})  # type: ignore[assignment]
+# write that forgot the NameMap methods fails loudly instead of leaking.
+_NO_ENTRIES: Mapping[str, Any] = MappingProxyType({})
+
+
+class _One(Mapping[str, _V], Generic[_V]):
+    """A read-only map of exactly one entry: 56 bytes where a dict of one
+    is 184.  An idle client's users (itself alone) and a bot alone in its
+    channel hold one of these."""
+
+    __slots__ = ("key", "value")
+
+    def __init__(self, key: str, value: _V) -> None:
+        self.key = key
+        self.value = value
+
+    def __getitem__(self, key: str) -> _V:
+        if key == self.key:
+            return self.value
+        raise KeyError(key)
+
+    def get(self, key: str, default: _V | None = None) -> _V | None:  # type: ignore[override]
+        return self.value if key == self.key else default
+
+    def __contains__(self, key: object) -> bool:
+        return key == self.key
+
+    def __iter__(self) -> Iterator[str]:
+        return iter((self.key,))
+
+    def __len__(self) -> int:
+        return 1
 
 
 class NameMap(Mapping[str, _V], Generic[_V]):
@@ -89,15 +118,16 @@ class NameMap(Mapping[str, _V], Generic[_V]):
     a server that says so.  Iterating gives the names as the server spells
     them (a channel's :attr:`Channel.name`, a user's current nick).
 
-    The owner (:class:`bottom.State`) reads ``_data`` directly and writes
-    through :meth:`_table`, :meth:`_pop` and :meth:`_clear`: an empty map
-    holds no dict of its own.
+    The owner (:class:`bottom.State`) reads ``_data`` (keyed by folded
+    names) directly and changes it only through the methods below, which
+    keep it as small as its entries allow: a shared empty mapping, then a
+    one-entry map, then a dict.
     """
 
     __slots__ = ("_data", "_folder", "_name")
 
     def __init__(self, folder: Folder, name: Callable[[_V], str]) -> None:
-        self._data: dict[str, _V] = _NO_ENTRIES
+        self._data: Mapping[str, _V] = _NO_ENTRIES
         self._folder = folder
         self._name = name
 
@@ -120,25 +150,54 @@ class NameMap(Mapping[str, _V], Generic[_V]):
     def __repr__(self) -> str:
         return f"{{{', '.join(repr(key) for key in self)}}}"
 
-    def _table(self) -> dict[str, _V]:
-        """The entries as a dict to write to (made by the first write)."""
+    def _put(self, key: str, value: _V) -> None:
+        """``_data[key] = value``."""
         data = self._data
-        if data is _NO_ENTRIES:
-            data = self._data = {}
+        if type(data) is dict:
+            data[key] = value
+        elif not data or (len(data) == 1 and key in data):
+            self._data = _One(key, value)
+        else:
+            self._table()[key] = value
+
+    def _table(self) -> dict[str, _V]:
+        """The entries as a dict to write to (for many writes in a row)."""
+        data = self._data
+        if type(data) is not dict:
+            data = self._data = dict(data)
         return data
 
     def _pop(self, key: str) -> _V | None:
-        """Remove the entry folded to ``key``; the last one out frees the dict."""
+        """Remove and return the entry of ``key`` (None if there is none)."""
         data = self._data
-        if not data:
+        if type(data) is dict:
+            value: _V | None = data.pop(key, None)
+            if len(data) <= 1:
+                self._shrink(data)
+            return value
+        if key not in data:
             return None
-        value = data.pop(key, None)
-        if not data:
-            self._data = _NO_ENTRIES
+        value = data[key]
+        self._data = _NO_ENTRIES
         return value
+
+    def _rename(self, old: str, new: str) -> None:
+        """Move the entry of ``old`` to ``new`` (replacing any entry there)."""
+        value = self._pop(old)
+        if value is not None:
+            self._put(new, value)
 
     def _clear(self) -> None:
         self._data = _NO_ENTRIES
+
+    def _shrink(self, data: dict[str, _V]) -> None:
+        if not data:
+            self._data = _NO_ENTRIES
+        elif len(data) == 1:
+            ((key, value),) = data.items()
+            self._data = _One(key, value)
+        else:
+            self._data = data
 
     def refold(self, folder: Folder) -> None:
         """Fold by ``folder`` from now on and rebuild the keys (the last entry
@@ -152,7 +211,7 @@ class NameMap(Mapping[str, _V], Generic[_V]):
             spelled = name(value)
             key = fold(spelled)
             data[spelled if key == spelled else key] = value
-        self._data = data
+        self._shrink(data)
 
 
 class User:

@@ -218,7 +218,11 @@ class State:
             if len(data) >= self.max_tracked_users:
                 self._warn("users", self.max_tracked_users)
                 return None
-            user = self._users._table()[key] = User(nick, username, host)
+            user = User(nick, username, host)
+            if type(data) is dict:  # inlined NameMap._put: the common case
+                data[key] = user
+            else:
+                self._users._put(key, user)
             return user
         if username:
             user.username = username
@@ -230,22 +234,35 @@ class State:
                     key: str | None = None) -> None:
         if key is None:
             key = self._folder.fold(user.nick)
-        member = channel.users._data.get(key)
+        members = channel.users._data
+        member = members.get(key)
         if member is None:
             user._joined(channel.name)
-            channel.users._table()[key] = Member(user, self._status(modes))
+            if type(members) is dict:  # inlined NameMap._put: the common case
+                members[key] = Member(user, self._status(modes))
+            else:
+                channel.users._put(key, Member(user, self._status(modes)))
         else:
             member._status = self._status(modes)
 
     def _remove_member(self, channel: Channel, key: str) -> None:
         """Take the user folded to ``key`` out of ``channel``; forget them if it was the last."""
-        member = channel.users._pop(key)
+        # NameMap._pop inlined for a dict that stays one (the common case).
+        members = channel.users._data
+        if type(members) is dict and len(members) > 2:
+            member = members.pop(key, None)
+        else:
+            member = channel.users._pop(key)
         if self._names:
             pending = self._names.get(self._ckey(channel.name))
             if pending is not None:
                 pending.pop(key, None)
         if member is not None and member.user._left(channel.name) and key != self._me:
-            self._users._pop(key)
+            users = self._users._data
+            if type(users) is dict and len(users) > 2:
+                users.pop(key, None)
+            else:
+                self._users._pop(key)
 
     def _forget_all(self) -> None:
         """Leave every channel (our QUIT, ERROR); keep our nick and 005."""
@@ -298,7 +315,8 @@ class State:
             if len(self._channels._data) >= self.max_tracked_channels:
                 self._warn("channels", self.max_tracked_channels)
                 return
-            channel = self._channels._table()[folded] = Channel(name, self._folder)
+            channel = Channel(name, self._folder)
+            self._channels._put(folded, channel)
         if channel is None:
             return
         user = self._user(nick, username, host, key)
@@ -356,31 +374,38 @@ class State:
         old_key, new_key = fold(old), fold(new)
         if old_key == self._me:
             self.nick, self._me = new, (new if new_key == new else new_key)
-        data = self._users._data
-        user = data.get(old_key)
+        users = self._users
+        user = users._data.get(old_key)
         if user is None:
             return
         if new_key == new:
             new_key = new  # one string for the nick and its keys
         if new_key != old_key:
-            stale = data.get(new_key)
+            stale = users._data.get(new_key)
             if stale is not None:  # a desync: the server says the nick is free
                 for name in stale._in():
                     channel = self._channels._data.get(ckey(name))
                     if channel is not None:
                         self._remove_member(channel, new_key)
-                data.pop(new_key, None)
-            del data[old_key]
-            data[new_key] = user
+                users._pop(new_key)
+            data = users._data
+            if type(data) is dict and len(data) > 2:  # NameMap._rename inlined
+                del data[old_key]
+                data[new_key] = user
+            else:
+                users._rename(old_key, new_key)
         user.nick = new
         for name in user._in():
             channel_key = ckey(name)
             channel = self._channels._data.get(channel_key)
             if channel is not None and new_key != old_key:
                 members = channel.users._data
-                member = members.pop(old_key, None) if members else None
-                if member is not None:
-                    members[new_key] = member
+                if type(members) is dict and len(members) > 2:  # _rename inlined
+                    member = members.pop(old_key, None)
+                    if member is not None:
+                        members[new_key] = member
+                else:
+                    channel.users._rename(old_key, new_key)
             pending = self._names.get(channel_key) if self._names else None
             if pending is not None and old_key in pending:
                 modes, _, username, host = pending.pop(old_key)
@@ -450,6 +475,8 @@ class State:
                 members[key] = Member(user, status(modes))
             else:
                 member._status = status(modes)
+        self._users._shrink(users)  # a channel of us alone keeps no dict
+        channel.users._shrink(members)
 
 
 def _handlers() -> dict[str, Callable[[State, Message], None]]:

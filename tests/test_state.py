@@ -439,3 +439,26 @@ def test_a_borrowed_isupport_is_left_to_its_owner() -> None:
     owner.clear()
     state.clear()
     assert state._folder is folder_for("rfc1459")
+
+
+def test_maps_of_one_entry_hold_no_dict() -> None:
+    # Us alone in users, a bot alone in its channel: a one-entry map, which
+    # grows into a dict with the second entry and shrinks back.
+    state = feed(State(), *WELCOME, ":me!u@h JOIN #solo")
+    for table in (state._users._data, state._channels._data,
+                  state.channels["#solo"].users._data):
+        assert not isinstance(table, dict) and len(table) == 1
+        with pytest.raises(TypeError):
+            table["x"] = None  # type: ignore[index]
+    assert state.users["ME"].nick == "me" and "#SOLO" in state.channels
+    feed(state, ":Alice!a@h JOIN #solo", ":me!u@h JOIN #two")
+    assert isinstance(state._users._data, dict) and isinstance(state._channels._data, dict)
+    feed(state, ":Alice!a@h NICK Alicia", ":Alicia!a@h PART #solo", ":me!u@h PART #two")
+    assert not isinstance(state._users._data, dict) and list(state.users) == ["me"]
+    assert not isinstance(state._channels._data, dict) and list(state.channels) == ["#solo"]
+    feed(state, ":me!u@h NICK Me2", ":irc.test 353 me = #solo :@Me2",
+         ":irc.test 366 me #solo :End")
+    assert list(state.channels["#solo"].users) == ["Me2"]
+    assert state.channels["#solo"].users["me2"].prefix == "@"
+    assert not isinstance(state.channels["#solo"].users._data, dict)
+    invariants(state)
