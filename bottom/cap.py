@@ -60,6 +60,8 @@ class _Enabled(frozenset[str]):
 _NOTHING_OFFERED: Mapping[str, str] = _Offered()
 _OFFERED: InternTable[_Offered] = InternTable(weak=True)
 _ENABLED: InternTable[_Enabled] = InternTable(weak=True)
+# Settled negotiations by (wanted, offered, enabled): see CapNegotiation.shared.
+_SETTLED: InternTable[CapNegotiation] = InternTable(weak=True)
 
 
 class CapNegotiation:
@@ -78,7 +80,8 @@ class CapNegotiation:
     offered table is shared only once ``CAP LS`` is complete.
     """
 
-    __slots__ = ("wanted", "offered", "enabled", "ls_done", "_pending", "_private", "_bound")
+    __slots__ = ("wanted", "offered", "enabled", "ls_done", "_pending", "_private", "_bound",
+                 "_shared", "__weakref__")
 
     def __init__(self, wanted: Iterable[str]) -> None:
         self.wanted = frozenset(wanted)
@@ -91,6 +94,34 @@ class CapNegotiation:
         # True while ``offered`` is ours alone, to change in place.
         self._private = False
         self._bound: Bound | None = None
+        # True once held by several connections (see shared()): then never changed.
+        self._shared = False
+
+    def shared(self) -> CapNegotiation:
+        """This negotiation, or an equal one other connections already hold.
+
+        Only a settled negotiation whose tables are shared is itself shared
+        (a bridge's idle clients of one server hold one); a shared one must
+        not change: call :meth:`copy` first (:class:`~bottom.registration.Session`
+        does, on the next CAP line).
+        """
+        if self._shared or not self.settled or self._private or self._bound is not None:
+            return self
+        key = (self.wanted, frozenset(self.offered.items()), frozenset(self.enabled))
+        found = _SETTLED.get(key, self)
+        found._shared = True
+        return found
+
+    def copy(self) -> CapNegotiation:
+        """A negotiation of one's own, equal to this one, to change."""
+        twin = CapNegotiation(self.wanted)
+        twin.offered, twin.enabled = self.offered, self.enabled
+        twin.ls_done, twin._pending = self.ls_done, self._pending
+        if self._private:  # not shared, so a table of its own to change in place
+            assert isinstance(self.offered, _Offered)
+            twin.offered = _Offered(self.offered)
+            twin._private = True
+        return twin
 
     @property
     def settled(self) -> bool:

@@ -229,8 +229,15 @@ class Session:
     def _on_end_of_motd(self, msg: Message) -> bool:
         if self.registered and not self.ready:
             self.ready = True
+            self._share_cap()
             return True
         return False
+
+    def _share_cap(self) -> None:
+        """Once registered and settled, hold the negotiation other clients of
+        the same server hold (it is copied again before the next change)."""
+        if self.registered and not self._negotiating:
+            self.cap = self.cap.shared()
 
     def _on_host_hidden(self, msg: Message) -> None:
         if len(msg.params) > 1:
@@ -257,6 +264,8 @@ class Session:
         params = msg.params
         if len(params) < 2:
             return
+        if self.cap._shared:
+            self.cap = self.cap.copy()
         sub = params[1].upper()
         text = params[-1] if len(params) > 2 else ""
         if sub == "LS":
@@ -293,6 +302,7 @@ class Session:
         elif sub == "DEL":
             self.cap.on_del(text)
         self._maybe_end_negotiation()
+        self._share_cap()
 
     def _request(self, requests: list[list[str]]) -> None:
         if requests:

@@ -114,3 +114,28 @@ def test_start_clears_the_same_isupport_in_place() -> None:
     assert isupport["NICKLEN"] == "12"
     session.start()
     assert session.isupport is isupport and not isupport
+
+
+def registered(nick: str, *lines: str) -> Session:
+    session = Session(nick=nick, caps=["server-time", "away-notify", "cap-notify"])
+    session.start()
+    for line in (":srv CAP * LS :server-time cap-notify", ":srv CAP * ACK :server-time cap-notify",
+                 f":srv 001 {nick} :Welcome", f":srv 376 {nick} :End of MOTD", *lines):
+        feed(session, line)
+    return session
+
+
+def test_settled_negotiations_are_shared_and_copied_before_a_change() -> None:
+    first, second = registered("a"), registered("b")
+    assert first.cap is second.cap  # one object for every idle client of a server
+    assert feed(first, ":srv CAP a NEW :away-notify").lines == ["CAP REQ :away-notify"]
+    assert first.cap is not second.cap and second.caps == {"server-time", "cap-notify"}
+    feed(first, ":srv CAP a ACK :away-notify")
+    assert first.caps == {"server-time", "cap-notify", "away-notify"}
+    third = registered("c", ":srv CAP c NEW :away-notify", ":srv CAP c ACK :away-notify")
+    assert third.cap is first.cap  # settled again, and equal: shared again
+    feed(second, ":srv CAP b DEL :server-time")
+    assert second.caps == {"cap-notify"} and first.caps == third.caps
+    assert "server-time" not in second.cap.offered and "server-time" in first.cap.offered
+    second.start()
+    assert second.cap is not first.cap and not second.caps

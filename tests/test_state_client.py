@@ -176,7 +176,7 @@ async def test_idle_clients_share_what_they_can_and_hold_no_empty_tables(
     assert a._folder is b._folder and a._classes is b._classes
     assert a._channels._data is b._channels._data  # the shared empty table
     assert first.isupport._state is second.isupport._state
-    assert first._session.cap.offered is second._session.cap.offered
+    assert first._session.cap is second._session.cap  # the settled negotiation
     assert first.caps is second.caps
     assert list(first.users) == ["first"]
     await first.disconnect()
