@@ -268,15 +268,18 @@ class State:
         """Leave every channel (our QUIT, ERROR); keep our nick and 005."""
         self._users._clear()
         self._channels._clear()
-        self._names = self._lists = None
+        self._names = self._lists = self._ckeys = None
         if self.nick is not None:
             self._user(self.nick, None, None, self._me)
 
     def _drop_channel(self, channel: Channel) -> None:
         folded = self._ckey(channel.name)
         self._channels._pop(folded)
-        if self._names:
-            self._names.pop(folded, None)
+        names = self._names
+        if names:
+            names.pop(folded, None)
+            if not names:
+                self._names = None
         lists = self._lists
         if lists:
             for pair in [pair for pair in lists if pair[0] == folded]:
@@ -285,6 +288,8 @@ class State:
                 self._lists = None
         for key in list(channel.users._data):
             self._remove_member(channel, key)
+        if not self._channels._data:
+            self._ckeys = None  # in no channel: nothing to look up often
 
     # --- registration ---------------------------------------------------
 

@@ -383,6 +383,7 @@ def test_a_state_works_after_its_first_join_and_frees_tables_when_left() -> None
     assert state._lists is None
     feed(state, ":me!u@h PART #chan")
     assert not state.channels and state._channels._data is empty
+    assert state._ckeys is None
     assert list(state.users) == ["me"]
     feed(state, ":me!u@h JOIN #again")
     assert list(state.channels) == ["#again"]
