@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import math
+import socket
 import ssl as _ssl
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -25,11 +26,17 @@ from urllib.parse import urlsplit
 
 from .errors import ConnectionFailed
 from .proxy import Handshake, Proxy, _join_host_port, negotiate
+from .sockettransport import SocketTransport
 
 __all__ = ["TRANSPORTS", "TRANSPORT_KEYWORDS", "Route", "check_keyword", "check_route",
            "open_transport", "parse_websocket_url"]
 
 TRANSPORTS = ("tcp", "websocket")
+
+#: Plaintext TCP connections get bottom's small
+#: :class:`~bottom.sockettransport.SocketTransport` on loops with
+#: ``add_reader`` (about 2 KiB less per idle client than asyncio's own).
+USE_SOCKET_TRANSPORT = True
 
 #: A TLS server answers a ClientHello within a round trip; after this long
 #: without an answer a second, plaintext connection asks whether the port
@@ -218,6 +225,14 @@ async def _open(protocol: asyncio.Protocol, host: str, port: int, *,
             return await open_websocket(raw, peer, protocol, url, host=host, port=port)
         if ssl is None:
             protocol = _PlainSniffer(protocol, host, port)
+            own = _take_over(loop, raw, peer, protocol) if USE_SOCKET_TRANSPORT else None
+            if own is not None:
+                try:
+                    _hand_over(own, peer, protocol)
+                except BaseException:
+                    own.abort()
+                    raise
+                return own
         _hand_over(raw, peer, protocol)
         return raw
     except BaseException:
@@ -327,6 +342,39 @@ async def _probe_plaintext(route: _Route) -> bytes | None:
         return None if not data or _looks_like_tls(data) else data
     finally:
         raw.abort()
+
+
+def _take_over(loop: asyncio.AbstractEventLoop, raw: asyncio.Transport, holder: Handshake,
+               protocol: asyncio.Protocol) -> SocketTransport | None:
+    """A :class:`~bottom.sockettransport.SocketTransport` on a duplicate of
+    ``raw``'s socket, ``raw`` aborted quietly; None (``raw`` untouched) when
+    the loop has no ``add_reader`` (Windows' Proactor), the socket cannot be
+    had, or ``raw`` is not in a state to give up (closing, bytes unsent,
+    the peer's EOF already seen: the asyncio transport then stays).
+
+    The duplicate keeps the TCP connection open: closing ``raw``'s socket
+    closes one descriptor of two, and no ``shutdown()`` is called.  Bytes
+    ``raw`` read already stay in ``holder`` for :func:`_hand_over`.
+    """
+    if raw.is_closing() or raw.get_write_buffer_size() or holder.eof or holder.lost:
+        return None
+    sock = raw.get_extra_info("socket")
+    if sock is None or sock.type != socket.SOCK_STREAM:
+        return None
+    try:
+        dup = sock.dup()
+    except (AttributeError, OSError):
+        return None
+    try:
+        dup.setblocking(False)
+        own = SocketTransport(loop, dup, protocol)
+    except (NotImplementedError, OSError, RuntimeError, ValueError):
+        dup.close()
+        return None
+    # raw's protocol is the Handshake: its connection_lost(None), a loop
+    # callback from now, only marks it lost, and nobody reads it after this.
+    raw.abort()
+    return own
 
 
 def _hand_over(transport: asyncio.Transport, holder: Handshake,
