@@ -363,7 +363,7 @@ def _take_over(loop: asyncio.AbstractEventLoop, raw: asyncio.Transport, holder: 
         return None
     try:
         dup = sock.dup()
-    except (AttributeError, OSError):
+    except (AttributeError, NotImplementedError, OSError, TypeError):  # uvloop: TypeError
         return None
     try:
         dup.setblocking(False)
