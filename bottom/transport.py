@@ -6,6 +6,11 @@ WebSocket), it ends with the given protocol attached to a transport that
 carries IRC lines, or with a :class:`~bottom.errors.ConnectionFailed` that
 says what went wrong and what to change.
 
+A plaintext TCP connection ends on bottom's own small
+:class:`~bottom.sockettransport.SocketTransport` where the loop allows
+(:func:`_take_over`): asyncio's transport, and its 2 KiB of objects per
+connection, serves only the connecting and the proxy handshake.
+
 Mistakes people make get their own words: TLS against a plaintext port
 (the server answers with IRC text, or says nothing: a plaintext probe then
 tells which), plaintext against a TLS port (the first bytes are a TLS
