@@ -142,10 +142,10 @@ class SocketTransport(asyncio.Transport):
             self._loop.call_soon(self._call_connection_lost, None)
 
     def set_protocol(self, protocol: asyncio.BaseProtocol) -> None:
-        if isinstance(protocol, asyncio.BufferedProtocol) \
-                or not isinstance(protocol, asyncio.Protocol):
-            raise TypeError("SocketTransport serves an asyncio.Protocol")
-        self._protocol = protocol
+        if isinstance(protocol, asyncio.BufferedProtocol):
+            raise TypeError("SocketTransport serves an asyncio.Protocol, "
+                            "not a BufferedProtocol")
+        self._protocol = cast("asyncio.Protocol", protocol)
 
     def get_protocol(self) -> asyncio.BaseProtocol:
         """The protocol; None once ``connection_lost`` was called, as in asyncio."""

@@ -590,7 +590,7 @@ async def test_buffered_protocols_are_refused(pair: tuple[socket.socket, socket.
         SocketTransport(loop, pair[0], asyncio.BufferedProtocol())
     protocol = Recorder()
     transport = SocketTransport(loop, pair[0], protocol)
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match="BufferedProtocol"):
         transport.set_protocol(asyncio.BufferedProtocol())
     transport.abort()
     await asyncio.wait_for(protocol.lost, TIMEOUT)
