@@ -101,6 +101,13 @@ class SocketTransport(asyncio.Transport):
         self._protocol_paused = False
         self._high_water = DEFAULT_HIGH_WATER
         self._low_water = DEFAULT_LOW_WATER
+        if sock.family in (socket.AF_INET, socket.AF_INET6) \
+                and sock.proto == socket.IPPROTO_TCP:
+            # As asyncio does: a line goes out now, not after the last ACK.
+            try:
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            except OSError:
+                pass
         loop.add_reader(self._fd, self._read_ready)
 
     def __repr__(self) -> str:

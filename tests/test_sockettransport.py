@@ -22,7 +22,7 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
-from helpers import TIMEOUT
+from helpers import TIMEOUT, until
 
 import bottom.transport
 from bottom.proxy import Handshake
@@ -95,7 +95,7 @@ def tcp_pair(small_buffers: bool = False) -> tuple[socket.socket, socket.socket]
     with socket.socket() as listener:
         listener.bind(("127.0.0.1", 0))
         listener.listen(1)
-        ours = socket.socket()
+        ours = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         if small_buffers:
             ours.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 32768)
         ours.connect(listener.getsockname())
@@ -401,10 +401,7 @@ async def test_eof_received_true_keeps_writing_open(
     transport = await make(kind, ours, protocol)
     peer.shutdown(socket.SHUT_WR)
 
-    async def eof() -> None:
-        while "eof" not in protocol.names():
-            await asyncio.sleep(0)
-    await asyncio.wait_for(eof(), TIMEOUT)
+    await until(lambda: "eof" in protocol.names())
     await turns()
     assert not transport.is_closing()
     transport.write(b"still here\r\n")
@@ -532,6 +529,7 @@ async def test_extra_info(kind: str, pair: tuple[socket.socket, socket.socket]) 
     assert sock.fileno() == ours.fileno()
     assert sock.getpeername() == peer.getsockname()
     assert transport.get_extra_info("sslcontext") is None
+    assert ours.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)  # small lines leave at once
     assert transport.get_extra_info("no such thing", "default") == "default"
     assert transport.get_protocol() is protocol
     other = Recorder()
