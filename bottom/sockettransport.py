@@ -3,8 +3,9 @@
 asyncio's own socket transport keeps, per connection, an instance
 ``__dict__``, an ``_extra`` dict with a wrapped socket and the sockname and
 peername tuples, an empty write buffer, a bound read callback and a
-weak reference in the loop's transport table: about 2 KiB of Python
-objects for every idle connection.  A bot or a bridge holds thousands of
+weak reference in the loop's transport table: about 1.4 KiB of Python
+objects for every idle connection (tracemalloc, its selector registration
+included), where this one keeps about 0.6 KiB.  A bot or a bridge holds thousands of
 idle connections, so :class:`SocketTransport` does the same work with
 slots only: the write buffer exists only while bytes wait, and the
 socket's addresses are asked of the socket when someone wants them.
