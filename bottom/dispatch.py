@@ -27,7 +27,7 @@ from typing import Any, Literal, TypeVar, overload
 
 from .eager import start_handler
 from .eventcheck import check_event_name, check_handler
-from .events import PRIVMSG_KWARGS, canonical_event, privmsg_kwargs
+from .events import PRIVMSG_KWARGS, Sender, canonical_event
 from .message import parse_tags
 from .options import check_event
 
@@ -122,6 +122,15 @@ class _Done:
 
 _DONE = _Done()
 _PRIVMSG = "PRIVMSG"
+#: _Handler.at of a handler that takes only ``message``
+_MESSAGE_AT = PRIVMSG_KWARGS.index("message")
+
+
+def _privmsg_kwargs(tags: dict[str, str], who: Sender, text: str) -> Kwargs:
+    """The kwargs of a plain PRIVMSG, from its decoded tags and parts."""
+    nick, user, host, target = who
+    return {"tags": tags, "nick": nick, "user": user, "host": host, "target": target,
+            "message": text}
 
 
 def _started(tasks: list[asyncio.Task[None]] | None, result: object, event: str,
@@ -267,9 +276,11 @@ class Dispatcher:
             return self._after_handlers(name, kwargs, tasks)
         return tasks
 
-    def _dispatch_privmsg(self, values: list[Any]) -> list[asyncio.Task[None]] | None:
-        """:meth:`_dispatch` for a plain PRIVMSG given as
-        :func:`~bottom.events.privmsg_values` (tags as sent).
+    def _dispatch_privmsg(self, tag_text: str, who: Sender,
+                          text: str) -> list[asyncio.Task[None]] | None:
+        """:meth:`_dispatch` for a plain PRIVMSG given as the parts
+        :func:`~bottom.events.privmsg_parts` gives (the tag section as sent,
+        ``(nick, user, host, target)``, the text).
 
         No kwargs dict is made unless someone needs one (a handler that
         names a kwarg these lack, a waiter, a tap), and then once; the tags
@@ -279,36 +290,50 @@ class Dispatcher:
         unpack it again for the call; the handler still gets a dict of its own.
         """
         if self._privmsg_tags or self._waiters or self._tap is not None:
-            text = values[0]
-            values[0] = parse_tags(text) if text else {}
+            tags: Any = parse_tags(tag_text[1:]) if tag_text else {}
+        else:
+            tags = tag_text  # no one can see them: never decoded
         kwargs: Kwargs | None = None
+        values: list[Any] | None = None
         tasks: list[asyncio.Task[None]] | None = None
         for handler in self._privmsg_handlers:
-            at = handler.at
             try:
-                if at is not None:
-                    if type(at) is int:
-                        result = handler.func(values[at])
-                    else:
-                        result = handler.func(*at(values))  # type: ignore[operator]
-                elif handler.names is None:
-                    tags, nick, user, host, target, message = values
+                if handler.names is None:  # def h(**kwargs), or a builtin
+                    nick, user, host, target = who
                     result = handler.func(tags=tags, nick=nick, user=user, host=host,
-                                          target=target, message=message)
-                elif handler.names:
-                    if kwargs is None:
-                        kwargs = privmsg_kwargs(values)
-                    result = handler.call_by_name(kwargs, _PRIVMSG)
+                                          target=target, message=text)
                 else:
-                    result = handler.func()
+                    at = handler.at
+                    if at == _MESSAGE_AT:
+                        result = handler.func(text)
+                    elif at is not None:
+                        if values is None:
+                            values = [tags, *who, text]
+                        if type(at) is int:
+                            result = handler.func(values[at])
+                        else:
+                            result = handler.func(*at(values))  # type: ignore[operator]
+                    elif handler.names:
+                        if kwargs is None:
+                            if type(tags) is str:  # the dict may reach a waiter or tap
+                                tags = parse_tags(tag_text[1:]) if tag_text else {}
+                            kwargs = _privmsg_kwargs(tags, who, text)
+                        result = handler.call_by_name(kwargs, _PRIVMSG)
+                    else:
+                        result = handler.func()
             except Exception:
                 log.exception("error in %s handler %r", _PRIVMSG, handler.func)
                 continue
             if result is not None:
                 tasks = _started(tasks, result, _PRIVMSG, handler.func)
         if self._waiters or self._tap is not None:
-            # (a handler may have started waiting for the next PRIVMSG)
-            return self._after_handlers(_PRIVMSG, kwargs or privmsg_kwargs(values), tasks)
+            # (a handler may have started waiting for the next PRIVMSG; the
+            # tags are decoded anew if none could see them before)
+            if kwargs is None:
+                if type(tags) is str:
+                    tags = parse_tags(tag_text[1:]) if tag_text else {}
+                kwargs = _privmsg_kwargs(tags, who, text)
+            return self._after_handlers(_PRIVMSG, kwargs, tasks)
         return tasks
 
     def _after_handlers(self, name: str, kwargs: Kwargs,

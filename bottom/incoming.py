@@ -16,7 +16,7 @@ from .batch import BatchAssembler
 from .clientbase import ClientBase
 from .connection import TokenBucket
 from .ctcp import auto_reply
-from .events import CTCP, message_to_event, privmsg_values
+from .events import CTCP, message_to_event, privmsg_head, privmsg_head_cached
 from .message import Message, is_middle
 from .middleware import MiddlewareChain
 from .registration import CLIENT_READY, WATCHED_COMMANDS, Actions
@@ -55,15 +55,22 @@ class Incoming(ClientBase):
             if not self.raw_handlers:
                 # Most lines of a busy channel are plain PRIVMSGs; they need
                 # no Message (no middleware sees it) and no watching by the
-                # session.
-                values = privmsg_values(line)
-                # A labeled answer or a line inside a batch needs its Message
-                # (the tags as sent: a match may also be a value, never a miss).
-                if values is not None and not (values[0] and (
-                        "batch" in values[0] or "label" in values[0])):
-                    self._dispatch_privmsg(values)
+                # session.  This is events.privmsg_parts, inline (a call
+                # less per line); a test holds the two together.
+                if line[:1] != "@":
+                    tag_text = ""
+                    head, colon, text = line.partition(" :")
                 else:
-                    self._handle_message(_parse(line))
+                    tag_text, _, rest = line.partition(" ")
+                    head, colon, text = rest.partition(" :")
+                    if "batch" in tag_text or "label" in tag_text:
+                        colon = ""  # a batch's or a request's line: its Message is needed
+                if colon and text[:1] != "\x01":
+                    who = privmsg_head_cached(head) or privmsg_head(head)
+                    if who is not None:
+                        self._dispatch_privmsg(tag_text, who, text)
+                        return
+                self._handle_message(_parse(line))
             else:
                 chain = self._middleware
                 if chain is None:

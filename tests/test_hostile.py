@@ -33,7 +33,7 @@ import pytest
 from helpers import TIMEOUT, connect, loop_clock, sync, until
 
 import bottom
-from bottom.events import canonical_event, privmsg_kwargs
+from bottom.events import Sender, canonical_event, privmsg_kwargs
 from bottom.framing import LineDecoder
 from bottom.message import format_tags
 from bottom.testing import Server, ServerConnection
@@ -105,9 +105,10 @@ class Events:
         client._dispatch = record  # type: ignore[method-assign]
         dispatch_privmsg = client._dispatch_privmsg
 
-        def record_privmsg(values: list[Any]) -> Any:  # plain PRIVMSGs come as values
-            self.seen.append(("PRIVMSG", privmsg_kwargs(list(values))))
-            return dispatch_privmsg(values)
+        def record_privmsg(tag_text: str, who: Sender, text: str) -> Any:
+            # plain PRIVMSGs come as parts (events.privmsg_parts)
+            self.seen.append(("PRIVMSG", privmsg_kwargs([tag_text[1:], *who, text])))
+            return dispatch_privmsg(tag_text, who, text)
         client._dispatch_privmsg = record_privmsg  # type: ignore[method-assign]
 
     def names(self) -> list[str]:
