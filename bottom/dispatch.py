@@ -126,11 +126,18 @@ _PRIVMSG = "PRIVMSG"
 _MESSAGE_AT = PRIVMSG_KWARGS.index("message")
 
 
-def _privmsg_kwargs(tags: dict[str, str], who: Sender, text: str) -> Kwargs:
+def privmsg_dict(tags: dict[str, str], who: Sender, text: str) -> Kwargs:
     """The kwargs of a plain PRIVMSG, from its decoded tags and parts."""
     nick, user, host, target = who
     return {"tags": tags, "nick": nick, "user": user, "host": host, "target": target,
             "message": text}
+
+
+def start_result(result: object, func: Callable[..., Any]) -> None:
+    """Start what a PRIVMSG handler returned, if it is a coroutine (its
+    Task needs no keeping: the caller never awaits it)."""
+    if isinstance(result, CoroutineType):
+        start_handler(result, _PRIVMSG, func)
 
 
 def _started(tasks: list[asyncio.Task[None]] | None, result: object, event: str,
@@ -154,7 +161,8 @@ class Dispatcher:
     spelled differently but are one event.
     """
 
-    __slots__ = ("_handlers", "_waiters", "_tap", "_privmsg_handlers", "_privmsg_tags")
+    __slots__ = ("_handlers", "_waiters", "_tap", "_privmsg_handlers", "_privmsg_tags",
+                 "_privmsg_funcs")
 
     def __init__(self) -> None:
         self._handlers: dict[str, list[_Handler]] = {}
@@ -162,6 +170,9 @@ class Dispatcher:
         #: gets the tags (see _dispatch_privmsg)
         self._privmsg_handlers: list[_Handler] | tuple[()] = ()  # no list per client until on()
         self._privmsg_tags = False
+        #: the PRIVMSG handlers' functions when every one takes ``**kwargs``
+        #: (the client then calls them itself, see Incoming._on_line), else None
+        self._privmsg_funcs: tuple[Callable[..., Any], ...] | None = ()
         self._waiters: dict[str, list[asyncio.Future[Kwargs]]] = {}
         #: sees every event after the handlers (a Hub's forwarder); the
         #: Tasks it returns count for ``trigger``'s awaitable
@@ -200,6 +211,8 @@ class Dispatcher:
         if name == _PRIVMSG:
             self._privmsg_handlers = handlers
             self._privmsg_tags = any(handler.tags for handler in handlers)
+            self._privmsg_funcs = tuple(handler.func for handler in handlers) \
+                if all(handler.names is None for handler in handlers) else None
 
     def off(self, event: str, func: Callable[..., Any]) -> None:
         """Remove ``func`` from ``event``.
@@ -317,7 +330,7 @@ class Dispatcher:
                         if kwargs is None:
                             if type(tags) is str:  # the dict may reach a waiter or tap
                                 tags = parse_tags(tag_text[1:]) if tag_text else {}
-                            kwargs = _privmsg_kwargs(tags, who, text)
+                            kwargs = privmsg_dict(tags, who, text)
                         result = handler.call_by_name(kwargs, _PRIVMSG)
                     else:
                         result = handler.func()
@@ -332,7 +345,7 @@ class Dispatcher:
             if kwargs is None:
                 if type(tags) is str:
                     tags = parse_tags(tag_text[1:]) if tag_text else {}
-                kwargs = _privmsg_kwargs(tags, who, text)
+                kwargs = privmsg_dict(tags, who, text)
             return self._after_handlers(_PRIVMSG, kwargs, tasks)
         return tasks
 
