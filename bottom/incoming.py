@@ -4,7 +4,10 @@ This is the hot path (``Connection.data_received`` -> :meth:`Incoming._on_line`
 -> ``Message.parse`` -> :func:`~bottom.events.message_to_event` ->
 ``Dispatcher._dispatch``): plain calls, no Task per line.  The client acts
 itself on a few lines only (PING, ERROR, and what the registration session
-watches); everything else goes straight to the user's handlers.
+watches); everything else goes straight to the user's handlers.  A plain
+PRIVMSG (most lines of a busy channel) takes a shortcut without a Message:
+its head is looked up in :mod:`bottom.events`' bounded cache and its
+handlers are called from :meth:`Incoming._on_line` itself.
 """
 
 from __future__ import annotations
