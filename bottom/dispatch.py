@@ -170,9 +170,10 @@ class Dispatcher:
         #: gets the tags (see _dispatch_privmsg)
         self._privmsg_handlers: list[_Handler] | tuple[()] = ()  # no list per client until on()
         self._privmsg_tags = False
-        #: the PRIVMSG handlers' functions when every one takes ``**kwargs``
-        #: (the client then calls them itself, see Incoming._on_line), else None
-        self._privmsg_funcs: tuple[Callable[..., Any], ...] | None = ()
+        #: the PRIVMSG handlers' functions when there are some and every one
+        #: takes ``**kwargs`` (the client then calls them itself, see
+        #: Incoming._on_line), else None
+        self._privmsg_funcs: tuple[Callable[..., Any], ...] | None = None
         self._waiters: dict[str, list[asyncio.Future[Kwargs]]] = {}
         #: sees every event after the handlers (a Hub's forwarder); the
         #: Tasks it returns count for ``trigger``'s awaitable
@@ -212,7 +213,7 @@ class Dispatcher:
             self._privmsg_handlers = handlers
             self._privmsg_tags = any(handler.tags for handler in handlers)
             self._privmsg_funcs = tuple(handler.func for handler in handlers) \
-                if all(handler.names is None for handler in handlers) else None
+                if handlers and all(handler.names is None for handler in handlers) else None
 
     def off(self, event: str, func: Callable[..., Any]) -> None:
         """Remove ``func`` from ``event``.

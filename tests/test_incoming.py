@@ -130,3 +130,16 @@ async def test_a_waiter_or_tap_sees_a_plain_privmsg_with_decoded_tags() -> None:
     waiting = client.waiter("privmsg")
     client._on_line(PLAIN)
     assert await asyncio.wait_for(waiting, 5) == message_to_event(Message.parse(PLAIN))[1]
+
+
+def test_without_privmsg_handlers_the_tags_of_a_plain_privmsg_are_never_decoded(
+        monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    client = bottom.Client("127.0.0.1", 6667, ssl=False)
+    assert client._privmsg_funcs is None
+
+    def refuse(text: str) -> dict[str, str]:
+        raise AssertionError(f"decoded {text!r}")
+    monkeypatch.setattr("bottom.incoming.parse_tags", refuse)
+    monkeypatch.setattr("bottom.dispatch.parse_tags", refuse)
+    client._on_line(PLAIN)
+    assert "decoded" not in caplog.text  # (_on_line logs what a line raised)
