@@ -224,7 +224,7 @@ class Message(_MessageSlots):
         tag_text = ""
         if first == "@":
             tag_text, _, line = line.partition(" ")
-            first = line[:1]
+            first = line[0] if line else ""
             if first == " ":
                 line = line.lstrip(" ")
                 first = line[:1]
