@@ -27,7 +27,7 @@ from typing import Any, Literal, TypeVar, overload
 
 from .eager import start_handler
 from .eventcheck import check_event_name, check_handler
-from .events import PRIVMSG_KWARGS, canonical_event, privmsg_kwargs
+from .events import PRIVMSG_KWARGS, Sender, canonical_event
 from .message import parse_tags
 from .options import check_event
 
@@ -122,6 +122,22 @@ class _Done:
 
 _DONE = _Done()
 _PRIVMSG = "PRIVMSG"
+#: _Handler.at of a handler that takes only ``message``
+_MESSAGE_AT = PRIVMSG_KWARGS.index("message")
+
+
+def privmsg_dict(tags: dict[str, str], who: Sender, text: str) -> Kwargs:
+    """The kwargs of a plain PRIVMSG, from its decoded tags and parts."""
+    nick, user, host, target = who
+    return {"tags": tags, "nick": nick, "user": user, "host": host, "target": target,
+            "message": text}
+
+
+def start_result(result: object, func: Callable[..., Any]) -> None:
+    """Start what a PRIVMSG handler returned, if it is a coroutine (its
+    Task needs no keeping: the caller never awaits it)."""
+    if isinstance(result, CoroutineType):
+        start_handler(result, _PRIVMSG, func)
 
 
 def _started(tasks: list[asyncio.Task[None]] | None, result: object, event: str,
@@ -145,7 +161,8 @@ class Dispatcher:
     spelled differently but are one event.
     """
 
-    __slots__ = ("_handlers", "_waiters", "_tap", "_privmsg_handlers", "_privmsg_tags")
+    __slots__ = ("_handlers", "_waiters", "_tap", "_privmsg_handlers", "_privmsg_tags",
+                 "_privmsg_funcs")
 
     def __init__(self) -> None:
         self._handlers: dict[str, list[_Handler]] = {}
@@ -153,6 +170,10 @@ class Dispatcher:
         #: gets the tags (see _dispatch_privmsg)
         self._privmsg_handlers: list[_Handler] | tuple[()] = ()  # no list per client until on()
         self._privmsg_tags = False
+        #: the PRIVMSG handlers' functions when there are some and every one
+        #: takes ``**kwargs`` (the client then calls them itself, see
+        #: Incoming._on_line), else None
+        self._privmsg_funcs: tuple[Callable[..., Any], ...] | None = None
         self._waiters: dict[str, list[asyncio.Future[Kwargs]]] = {}
         #: sees every event after the handlers (a Hub's forwarder); the
         #: Tasks it returns count for ``trigger``'s awaitable
@@ -191,6 +212,8 @@ class Dispatcher:
         if name == _PRIVMSG:
             self._privmsg_handlers = handlers
             self._privmsg_tags = any(handler.tags for handler in handlers)
+            self._privmsg_funcs = tuple(handler.func for handler in handlers) \
+                if handlers and all(handler.names is None for handler in handlers) else None
 
     def off(self, event: str, func: Callable[..., Any]) -> None:
         """Remove ``func`` from ``event``.
@@ -267,9 +290,11 @@ class Dispatcher:
             return self._after_handlers(name, kwargs, tasks)
         return tasks
 
-    def _dispatch_privmsg(self, values: list[Any]) -> list[asyncio.Task[None]] | None:
-        """:meth:`_dispatch` for a plain PRIVMSG given as
-        :func:`~bottom.events.privmsg_values` (tags as sent).
+    def _dispatch_privmsg(self, tag_text: str, who: Sender,
+                          text: str) -> list[asyncio.Task[None]] | None:
+        """:meth:`_dispatch` for a plain PRIVMSG given as the parts
+        :func:`~bottom.events.privmsg_parts` gives (the tag section as sent,
+        ``(nick, user, host, target)``, the text).
 
         No kwargs dict is made unless someone needs one (a handler that
         names a kwarg these lack, a waiter, a tap), and then once; the tags
@@ -279,36 +304,50 @@ class Dispatcher:
         unpack it again for the call; the handler still gets a dict of its own.
         """
         if self._privmsg_tags or self._waiters or self._tap is not None:
-            text = values[0]
-            values[0] = parse_tags(text) if text else {}
+            tags: Any = parse_tags(tag_text[1:]) if tag_text else {}
+        else:
+            tags = tag_text  # no one can see them: never decoded
         kwargs: Kwargs | None = None
+        values: list[Any] | None = None
         tasks: list[asyncio.Task[None]] | None = None
         for handler in self._privmsg_handlers:
-            at = handler.at
             try:
-                if at is not None:
-                    if type(at) is int:
-                        result = handler.func(values[at])
-                    else:
-                        result = handler.func(*at(values))  # type: ignore[operator]
-                elif handler.names is None:
-                    tags, nick, user, host, target, message = values
+                if handler.names is None:  # def h(**kwargs), or a builtin
+                    nick, user, host, target = who
                     result = handler.func(tags=tags, nick=nick, user=user, host=host,
-                                          target=target, message=message)
-                elif handler.names:
-                    if kwargs is None:
-                        kwargs = privmsg_kwargs(values)
-                    result = handler.call_by_name(kwargs, _PRIVMSG)
+                                          target=target, message=text)
                 else:
-                    result = handler.func()
+                    at = handler.at
+                    if at == _MESSAGE_AT:
+                        result = handler.func(text)
+                    elif at is not None:
+                        if values is None:
+                            values = [tags, *who, text]
+                        if type(at) is int:
+                            result = handler.func(values[at])
+                        else:
+                            result = handler.func(*at(values))  # type: ignore[operator]
+                    elif handler.names:
+                        if kwargs is None:
+                            if type(tags) is str:  # the dict may reach a waiter or tap
+                                tags = parse_tags(tag_text[1:]) if tag_text else {}
+                            kwargs = privmsg_dict(tags, who, text)
+                        result = handler.call_by_name(kwargs, _PRIVMSG)
+                    else:
+                        result = handler.func()
             except Exception:
                 log.exception("error in %s handler %r", _PRIVMSG, handler.func)
                 continue
             if result is not None:
                 tasks = _started(tasks, result, _PRIVMSG, handler.func)
         if self._waiters or self._tap is not None:
-            # (a handler may have started waiting for the next PRIVMSG)
-            return self._after_handlers(_PRIVMSG, kwargs or privmsg_kwargs(values), tasks)
+            # (a handler may have started waiting for the next PRIVMSG; the
+            # tags are decoded anew if none could see them before)
+            if kwargs is None:
+                if type(tags) is str:
+                    tags = parse_tags(tag_text[1:]) if tag_text else {}
+                kwargs = privmsg_dict(tags, who, text)
+            return self._after_handlers(_PRIVMSG, kwargs, tasks)
         return tasks
 
     def _after_handlers(self, name: str, kwargs: Kwargs,

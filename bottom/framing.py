@@ -10,6 +10,7 @@ picks up again after the next ``\\n``.
 
 from __future__ import annotations
 
+import codecs
 import logging
 
 __all__ = ["LineDecoder", "DEFAULT_MAX_LINE_BYTES"]
@@ -30,7 +31,8 @@ class LineDecoder:
     byte to one character, so no byte is ever lost.
     """
 
-    __slots__ = ("encoding", "max_line_bytes", "_pending", "_discarding", "dropped_lines")
+    __slots__ = ("encoding", "max_line_bytes", "_pending", "_discarding", "dropped_lines",
+                 "_utf8")
 
     def __init__(self, encoding: str = "utf-8",
                  max_line_bytes: int = DEFAULT_MAX_LINE_BYTES) -> None:
@@ -40,6 +42,8 @@ class LineDecoder:
             raise ValueError(f"encoding {encoding!r} is not ASCII-compatible, "
                              "which IRC needs")
         self.encoding = encoding
+        # UTF-8 takes at most 4 bytes a character (see _decode).
+        self._utf8 = codecs.lookup(encoding).name == "utf-8"
         self.max_line_bytes = max_line_bytes
         self._pending = b""
         self._discarding = False
@@ -67,11 +71,6 @@ class LineDecoder:
         else:
             complete = data[:end]
         self._hold(data[end + 1:], reset=True)
-        # A chunk of many short lines can be longer than the bound; only a
-        # line that is over it needs the slow, line-by-line path.
-        if len(complete) > self.max_line_bytes and \
-                max(map(len, complete.split(b"\n"))) > self.max_line_bytes:
-            return self._decode_bounded(complete)
         return self._decode(complete)
 
     def _hold(self, partial: bytes, reset: bool = False) -> None:
@@ -91,28 +90,35 @@ class LineDecoder:
         log.warning("dropped an incoming line of %d+ bytes (limit %d bytes)",
                     size, self.max_line_bytes)
 
-    def _decode_bounded(self, complete: bytes) -> list[str]:
-        lines: list[str] = []
-        for raw in complete.split(b"\n"):
-            if len(raw) > self.max_line_bytes:
-                self._drop(len(raw))
-            else:
-                lines.extend(self._decode(raw))
-        return lines
-
     def _decode(self, complete: bytes) -> list[str]:
+        """The lines of ``complete`` (whole lines, the last maybe without
+        its LF), for the usual chunk of well-formed lines: one decode, one
+        split.
+
+        Exactly one CR before each LF is dropped and any other CR kept:
+        when every LF has its CR (what servers send), splitting on CRLF
+        does that in one pass.  A bare LF left inside a piece, a line that
+        may be over the bound, and bytes that are not valid ``encoding``
+        send the chunk the exact way, line by line (:meth:`_decode_lines`).
+        """
         try:
             text = complete.decode(self.encoding)
         except UnicodeDecodeError:
-            return [line for raw in complete.split(b"\n")
-                    if (line := self._decode_line(raw))]
-        # Decoding the whole chunk at once is the fast path.  Exactly one CR
-        # before each LF is dropped and any other CR kept: when every LF has
-        # its CR (what servers send), splitting on CRLF does that in one
-        # pass, which one count of LFs in the bytes confirms.
+            return self._decode_lines(complete)
         lines = text.split("\r\n")
-        if len(lines) - 1 != complete.count(b"\n"):
-            lines = text.replace("\r\n", "\n").split("\n")
+        limit = self.max_line_bytes
+        if len(complete) > limit:
+            # A chunk of many short lines can be longer than the bound; the
+            # lines' lengths in characters tell without a split of the
+            # bytes: they are byte counts when every character took one
+            # byte, and a UTF-8 character takes at most four (other
+            # multi-byte codecs are checked in bytes).
+            longest = max(map(len, lines))
+            if longest >= limit or (len(text) != len(complete) and (
+                    not self._utf8 or 4 * longest >= limit)):
+                return self._decode_lines(complete)
+        if "\n" in "".join(lines):
+            return self._decode_lines(complete)
         last = lines[-1]
         if last[-1:] == "\r":  # the chunk's last line, cut before its LF
             lines[-1] = last[:-1]
@@ -120,6 +126,19 @@ class LineDecoder:
             lines.pop()
         if "" in lines:
             return [line for line in lines if line]
+        return lines
+
+    def _decode_lines(self, complete: bytes) -> list[str]:
+        """:meth:`_decode`, the exact way: line by line, each checked
+        against the bound in bytes and decoded on its own (latin-1 for a
+        line that is not valid ``encoding``, so no byte is lost)."""
+        lines: list[str] = []
+        limit = self.max_line_bytes
+        for raw in complete.split(b"\n"):
+            if len(raw) > limit:
+                self._drop(len(raw))
+            elif raw and raw != b"\r":
+                lines.append(self._decode_line(raw))
         return lines
 
     def _decode_line(self, raw: bytes) -> str:

@@ -4,7 +4,10 @@ This is the hot path (``Connection.data_received`` -> :meth:`Incoming._on_line`
 -> ``Message.parse`` -> :func:`~bottom.events.message_to_event` ->
 ``Dispatcher._dispatch``): plain calls, no Task per line.  The client acts
 itself on a few lines only (PING, ERROR, and what the registration session
-watches); everything else goes straight to the user's handlers.
+watches); everything else goes straight to the user's handlers.  A plain
+PRIVMSG (most lines of a busy channel) takes a shortcut without a Message:
+its head is looked up in :mod:`bottom.events`' bounded cache and its
+handlers are called from :meth:`Incoming._on_line` itself.
 """
 
 from __future__ import annotations
@@ -16,8 +19,9 @@ from .batch import BatchAssembler
 from .clientbase import ClientBase
 from .connection import TokenBucket
 from .ctcp import auto_reply
-from .events import CTCP, message_to_event, privmsg_values
-from .message import Message, is_middle
+from .dispatch import privmsg_dict, start_result
+from .events import CTCP, message_to_event, privmsg_head, privmsg_head_cached
+from .message import Message, is_middle, parse_tags
 from .middleware import MiddlewareChain
 from .registration import CLIENT_READY, WATCHED_COMMANDS, Actions
 from .tracking import Events, Lines, Tracker
@@ -50,31 +54,63 @@ class Incoming(ClientBase):
         Nothing raised for one line may reach the transport (asyncio would
         close the connection): a line that breaks anything is logged and
         skipped.
+
+        Most lines of a busy channel are plain PRIVMSGs; they need no
+        Message (no middleware sees it) and no watching by the session,
+        and when every PRIVMSG handler takes ``**kwargs`` (the way the
+        seed programs write them) they are called right here: each Python
+        call on the way costs as much as a split of the line.  The split
+        is :func:`~bottom.events.privmsg_parts`, inline; a test holds the
+        two together.  What happens to the line is what
+        :meth:`~bottom.dispatch.Dispatcher._dispatch_privmsg` does.
         """
         try:
-            if not self.raw_handlers:
-                # Most lines of a busy channel are plain PRIVMSGs; they need
-                # no Message (no middleware sees it) and no watching by the
-                # session.
-                values = privmsg_values(line)
-                # A labeled answer or a line inside a batch needs its Message
-                # (the tags as sent: a match may also be a value, never a miss).
-                if values is not None and not (values[0] and (
-                        "batch" in values[0] or "label" in values[0])):
-                    self._dispatch_privmsg(values)
-                else:
-                    self._handle_message(_parse(line))
+            if self.raw_handlers:
+                self._run_middleware(line)
+                return
+            # (The decoder gives no empty line; "" would go the general way.)
+            if line and line[0] != "@":
+                tag_text = ""
+                head, colon, text = line.partition(" :")
             else:
-                chain = self._middleware
-                if chain is None:
-                    chain = self._middleware = MiddlewareChain(
-                        self.raw_handlers, self._handle_message)
-                chain.handlers = self.raw_handlers  # the user may have replaced the list
-                chain.run(_parse(line))
+                tag_text, _, rest = line.partition(" ")
+                head, colon, text = rest.partition(" :")
+                if "batch" in tag_text or "label" in tag_text:
+                    colon = ""  # a batch's or a request's line: its Message is needed
+            if colon and (not text or text[0] != "\x01"):
+                who = privmsg_head_cached(head) or privmsg_head(head)
+                if who is not None:
+                    funcs = self._privmsg_funcs
+                    if funcs is None or self._waiters or self._tap is not None:
+                        self._dispatch_privmsg(tag_text, who, text)
+                        return
+                    tags = parse_tags(tag_text[1:]) if tag_text else {}
+                    nick, user, host, target = who
+                    for func in funcs:
+                        try:
+                            result = func(tags=tags, nick=nick, user=user, host=host,
+                                          target=target, message=text)
+                        except Exception:
+                            log.exception("error in %s handler %r", _PRIVMSG, func)
+                            continue
+                        if result is not None:
+                            start_result(result, func)
+                    if self._waiters or self._tap is not None:  # a handler began waiting
+                        self._after_handlers(_PRIVMSG, privmsg_dict(tags, who, text), None)
+                    return
+            self._handle_message(_parse(line))
         except ValueError as exc:
             log.warning("skipped a line the server sent that is not IRC: %s", exc)
         except Exception:
             log.exception("skipped a line that could not be handled: %r", line)
+
+    def _run_middleware(self, line: str) -> None:
+        """_on_line with raw handlers: they see every line's Message first."""
+        chain = self._middleware
+        if chain is None:
+            chain = self._middleware = MiddlewareChain(self.raw_handlers, self._handle_message)
+        chain.handlers = self.raw_handlers  # the user may have replaced the list
+        chain.run(_parse(line))
 
     def _handle_message(self, msg: Message) -> None:
         """One parsed line (after middleware): act on it, then its event.

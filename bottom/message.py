@@ -220,11 +220,11 @@ class Message(_MessageSlots):
             line that has tags or a source but no command.
         """
         original = line
-        first = line[:1]
+        first = line[0] if line else ""
         tag_text = ""
         if first == "@":
             tag_text, _, line = line.partition(" ")
-            first = line[:1]
+            first = line[0] if line else ""
             if first == " ":
                 line = line.lstrip(" ")
                 first = line[:1]
@@ -260,7 +260,7 @@ class Message(_MessageSlots):
             raise InvalidMessage(f"no command in line {original!r}")
         if cls is not Message:
             return cls._from_parts(tag_text, source, command, params)
-        msg = _new_slots(_MessageSlots)
+        msg = _MessageSlots()  # (cheaper than object.__new__(_MessageSlots))
         if tag_text:
             msg._tags = None  # decoded on first read of .tags
             msg._tag_text = tag_text

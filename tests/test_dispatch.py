@@ -11,7 +11,7 @@ import pytest
 
 import bottom
 from bottom.dispatch import Dispatcher
-from bottom.events import privmsg_event, privmsg_values
+from bottom.events import privmsg_event, privmsg_parts
 
 
 @pytest.fixture
@@ -485,9 +485,9 @@ def test_privmsg_values_reach_every_handler_shape_as_the_kwargs_would(hub: Dispa
         by_values.on("privmsg", handler)
     for handler in _record(seen, "kwargs"):
         by_kwargs.on("privmsg", handler)
-    values = privmsg_values(PLAIN)
-    assert values is not None
-    by_values._dispatch_privmsg(values)
+    parts = privmsg_parts(PLAIN)
+    assert parts is not None
+    by_values._dispatch_privmsg(*parts)
     by_kwargs._dispatch("PRIVMSG", privmsg_event(PLAIN) or {})
     got_values = [entry[1:] for entry in seen if entry[0] == "values"]
     got_kwargs = [entry[1:] for entry in seen if entry[0] == "kwargs"]
@@ -508,34 +508,48 @@ def test_privmsg_values_reach_every_handler_shape_as_the_kwargs_would(hub: Dispa
     (lambda **kwargs: None, True),
 ], ids=["one", "several", "keyword-only", "tags", "tags with a default", "kwargs"])
 def test_privmsg_tags_are_decoded_only_when_a_handler_gets_them(
-        hub: Dispatcher, wants: Any, decoded: bool) -> None:
+        hub: Dispatcher, wants: Any, decoded: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    decodes = _count_tag_decodes(monkeypatch)
     hub.on("privmsg", wants)
-    values = privmsg_values(PLAIN)
-    assert values is not None
-    hub._dispatch_privmsg(values)
-    assert isinstance(values[0], dict) is decoded
+    parts = privmsg_parts(PLAIN)
+    assert parts is not None
+    hub._dispatch_privmsg(*parts)
+    assert decodes == (["time=2026-11-23T17:00:00.000Z;msgid=a\\sb"] if decoded else [])
+
+
+def _count_tag_decodes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The tag sections the dispatcher decodes from now on."""
+    decodes: list[str] = []
+    parse_tags = bottom.dispatch.parse_tags
+
+    def counting(text: str) -> dict[str, str]:
+        decodes.append(text)
+        return parse_tags(text)
+    monkeypatch.setattr("bottom.dispatch.parse_tags", counting)
+    return decodes
 
 
 def test_privmsg_tags_are_decoded_again_after_the_last_handler_that_got_them_is_gone(
-        hub: Dispatcher) -> None:
+        hub: Dispatcher, monkeypatch: pytest.MonkeyPatch) -> None:
     def with_tags(tags: dict[str, str]) -> None: ...
 
     hub.on("privmsg", lambda message: None)
     hub.on("privmsg", with_tags)
     hub.off("privmsg", with_tags)
-    values = privmsg_values(PLAIN)
-    assert values is not None
-    hub._dispatch_privmsg(values)
-    assert isinstance(values[0], str)
+    decodes = _count_tag_decodes(monkeypatch)
+    parts = privmsg_parts(PLAIN)
+    assert parts is not None
+    hub._dispatch_privmsg(*parts)
+    assert decodes == []
 
 
 async def test_a_privmsg_waiter_gets_decoded_kwargs_even_when_no_handler_wants_tags(
         hub: Dispatcher) -> None:
     hub.on("privmsg", lambda message: None)
     waiting = hub.waiter("privmsg")
-    values = privmsg_values(PLAIN)
-    assert values is not None
-    hub._dispatch_privmsg(values)
+    parts = privmsg_parts(PLAIN)
+    assert parts is not None
+    hub._dispatch_privmsg(*parts)
     kwargs = await waiting
     assert kwargs["tags"] == {"time": "2026-11-23T17:00:00.000Z", "msgid": "a b"}
     assert kwargs == privmsg_event(PLAIN)
@@ -549,9 +563,9 @@ async def test_a_handler_that_starts_waiting_for_privmsg_gets_decoded_kwargs(
         futures.append(hub.waiter("privmsg"))
 
     hub.on("privmsg", starts_waiting)
-    values = privmsg_values(PLAIN)
-    assert values is not None
-    hub._dispatch_privmsg(values)
+    parts = privmsg_parts(PLAIN)
+    assert parts is not None
+    hub._dispatch_privmsg(*parts)
     assert futures and futures[0].done()
     assert futures[0].result() == privmsg_event(PLAIN)
 
@@ -565,9 +579,9 @@ def test_a_privmsg_handler_that_raises_is_logged_and_the_next_one_runs(
 
     hub.on("privmsg", broken)
     hub.on("privmsg", lambda nick, message: seen.append((nick, message)))
-    values = privmsg_values(PLAIN)
-    assert values is not None
+    parts = privmsg_parts(PLAIN)
+    assert parts is not None
     with caplog.at_level(logging.ERROR, logger="bottom"):
-        hub._dispatch_privmsg(values)
+        hub._dispatch_privmsg(*parts)
     assert seen == [("n", "hi there")]
     assert "error in PRIVMSG handler" in caplog.text

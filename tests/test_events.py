@@ -659,3 +659,29 @@ def test_the_table_maps_privmsg_to_the_same_kwargs_in_the_same_order() -> None:
 @pytest.mark.parametrize("line", ["", "@", "@a=1", "@a=1 ", ":n!u@h", "PRIVMSG"])
 def test_privmsg_values_of_a_fragment_is_none(line: str) -> None:
     assert privmsg_values(line) is None
+
+
+def test_the_privmsg_head_cache_is_bounded_and_keeps_no_long_head() -> None:
+    from bottom import events
+    events._HEADS.clear()
+    for n in range(events._SOURCES_LIMIT + 50):
+        line = f":n{n}!u@h PRIVMSG #c :hi"
+        assert privmsg_event(line) == event(line)[1]
+    assert 0 < len(events._HEADS) <= events._SOURCES_LIMIT
+    # A hostile server's 60 KiB sources and targets are mapped, never kept.
+    for line in (":" + "n" * 60_000 + "!u@h PRIVMSG #c :hi",
+                 ":n!u@h PRIVMSG #" + "c" * 60_000 + " :hi"):
+        assert privmsg_event(line) == event(line)[1]
+        assert privmsg_event(line) == event(line)[1]  # the second time, not from a cache
+    assert max(map(len, events._HEADS)) <= events._MAX_KEY
+
+
+def test_the_source_cache_is_bounded_and_keeps_no_long_source() -> None:
+    from bottom import events
+    events._SOURCES.clear()
+    for n in range(events._SOURCES_LIMIT + 50):
+        assert event(f":n{n}!u@h JOIN #c")[1]["nick"] == f"n{n}"
+    assert 0 < len(events._SOURCES) <= events._SOURCES_LIMIT
+    long_nick = "n" * 60_000
+    assert event(f":{long_nick}!u@h JOIN #c")[1]["nick"] == long_nick
+    assert max(len(source or "") for source in events._SOURCES) <= events._MAX_KEY

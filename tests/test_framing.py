@@ -204,6 +204,33 @@ def test_the_decoder_resynchronises_at_the_next_newline(
     assert len(_warnings(caplog)) == 1
 
 
+@pytest.mark.parametrize(("encoding", "over", "kept"), [
+    ("utf-8", "x" * 101, "x" * 99),
+    # Fewer characters than the bound, more bytes: only the bytes count.
+    ("utf-8", "\u2603" * 34, "\u2603" * 33),  # 102 bytes and 99
+    ("utf-8", "\U0001f600" * 26, "\U0001f600" * 24 + "xx"),  # 104 bytes and 98
+    ("shift_jis", "\u3042" * 51, "\u3042" * 49),  # 102 bytes and 98
+    ("cp1252", "\u20ac" * 101, "\u20ac" * 99),
+], ids=["ascii", "utf-8 3-byte", "utf-8 4-byte", "shift_jis", "cp1252"])
+def test_a_chunk_of_many_lines_longer_than_the_bound_drops_only_the_long_line(
+        encoding: str, over: str, kept: str) -> None:
+    # Each chunk is longer than the bound, so the decoder must tell the
+    # over-long line from the short ones, in bytes, whatever the encoding.
+    short = [f"PING :{n}" for n in range(40)]
+    lines = [*short[:20], over, kept, *short[20:]]
+    data = "".join(line + "\r\n" for line in lines).encode(encoding)
+    decoder = LineDecoder(encoding, max_line_bytes=100)
+    assert decoder.feed(data) == [*short[:20], kept, *short[20:]]
+    assert decoder.dropped_lines == 1
+
+
+def test_a_chunk_longer_than_the_bound_with_bare_lfs_is_split_exactly() -> None:
+    data = b"".join(b"PING :%d\n" % n for n in range(40)) + b"y" * 101 + b"\r\nPING :z\r\n"
+    decoder = LineDecoder(max_line_bytes=100)
+    assert decoder.feed(data) == [f"PING :{n}" for n in range(40)] + ["PING :z"]
+    assert decoder.dropped_lines == 1
+
+
 def test_4_mib_without_a_newline_keeps_memory_bounded(
         caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.WARNING)
@@ -233,7 +260,7 @@ def test_a_long_partial_line_is_never_held_past_the_bound() -> None:
 
 # --- properties --------------------------------------------------------------
 
-def _expected(data: bytes, bound: int) -> tuple[list[str], int]:
+def _expected(data: bytes, bound: int, encoding: str = "utf-8") -> tuple[list[str], int]:
     """What the contract says comes out of ``data``: the reference model."""
     *complete, tail = data.split(b"\n")
     lines = []
@@ -246,14 +273,15 @@ def _expected(data: bytes, bound: int) -> tuple[list[str], int]:
             raw = raw[:-1]
         if raw:
             try:
-                lines.append(raw.decode("utf-8"))
+                lines.append(raw.decode(encoding))
             except UnicodeDecodeError:
                 lines.append(raw.decode("latin-1"))
     return lines, dropped
 
 
 _LINE_BYTES = st.binary(max_size=40) | st.sampled_from(
-    [b"", b"\r", b"PING :x", b"caf\xc3\xa9", b"caf\xe9", b"a\rb", b"\xe2\x98\x83\r"])
+    [b"", b"\r", b"PING :x", b"caf\xc3\xa9", b"caf\xe9", b"a\rb", b"\xe2\x98\x83\r",
+     b"\xe2\x98\x83" * 12, b"x" * 47, "\u3042\u3044".encode("shift_jis") * 6])
 
 
 @settings(max_examples=examples(300), deadline=None)
@@ -271,11 +299,12 @@ def test_the_same_lines_come_out_however_the_bytes_are_chunked(
 
 
 @settings(max_examples=examples(100), deadline=None)
-@given(lines=st.lists(_LINE_BYTES, max_size=12), bound=st.integers(1, 48))
+@given(lines=st.lists(_LINE_BYTES, max_size=12), bound=st.integers(1, 48),
+       encoding=st.sampled_from(["utf-8", "cp1252", "shift_jis", "latin-1"]))
 def test_whole_and_bytewise_feeding_agree_with_the_model(
-        lines: list[bytes], bound: int) -> None:
+        lines: list[bytes], bound: int, encoding: str) -> None:
     data = b"\r\n".join(lines) + b"\r\n"
-    expected = _expected(data, bound)
+    expected = _expected(data, bound, encoding)
     for feed in (feed_whole, feed_bytewise):
-        decoder = LineDecoder(max_line_bytes=bound)
+        decoder = LineDecoder(encoding, max_line_bytes=bound)
         assert (feed(decoder, data), decoder.dropped_lines) == expected

@@ -33,7 +33,7 @@ import pytest
 from helpers import TIMEOUT, connect, loop_clock, sync, until
 
 import bottom
-from bottom.events import canonical_event, privmsg_kwargs
+from bottom.events import canonical_event
 from bottom.framing import LineDecoder
 from bottom.message import format_tags
 from bottom.testing import Server, ServerConnection
@@ -100,15 +100,13 @@ class Events:
         dispatch = client._dispatch
 
         def record(name: str, kwargs: dict[str, Any], *shape: bool) -> Any:
-            self.seen.append((name, kwargs))
+            if name != "PRIVMSG":  # (the handler below records those)
+                self.seen.append((name, kwargs))
             return dispatch(name, kwargs, *shape)
         client._dispatch = record  # type: ignore[method-assign]
-        dispatch_privmsg = client._dispatch_privmsg
-
-        def record_privmsg(values: list[Any]) -> Any:  # plain PRIVMSGs come as values
-            self.seen.append(("PRIVMSG", privmsg_kwargs(list(values))))
-            return dispatch_privmsg(values)
-        client._dispatch_privmsg = record_privmsg  # type: ignore[method-assign]
+        # Plain PRIVMSGs skip _dispatch (the client calls **kwargs handlers
+        # itself): a handler sees every PRIVMSG, whichever way it came.
+        client.on("privmsg", lambda **kwargs: self.seen.append(("PRIVMSG", kwargs)))
 
     def names(self) -> list[str]:
         return [name for name, _ in self.seen]
