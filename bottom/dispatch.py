@@ -355,6 +355,10 @@ class Dispatcher:
         """Wake the event's waiters (each with a copy), then the tap."""
         waiters = self._waiters.pop(name, None) if self._waiters else None
         if waiters:
+            if not self._waiters:
+                # An emptied dict keeps its table (184 bytes); a fresh one
+                # has none (an idle client waited once, for CLIENT_READY).
+                self._waiters = {}
             for future in waiters:
                 if not future.done():
                     future.set_result(dict(kwargs))
@@ -386,6 +390,8 @@ class Dispatcher:
                 waiters.remove(future)
                 if not waiters:
                     del self._waiters[name]
+                    if not self._waiters:
+                        self._waiters = {}  # (see _after_handlers)
 
     async def wait(self, event: str) -> Kwargs:
         """Wait for the next ``event``; return a copy of its kwargs.

@@ -221,6 +221,21 @@ async def test_a_cancelled_wait_does_not_disturb_other_waiters(hub: Dispatcher) 
     assert seen == [{"n": 2}]
 
 
+async def test_no_waiter_table_is_kept_once_every_wait_ended(hub: Dispatcher) -> None:
+    # An idle client waited once (for CLIENT_READY); an emptied dict would
+    # keep its table for the client's life.
+    empty = sys.getsizeof({})
+    got = asyncio.ensure_future(hub.wait("x"))
+    await asyncio.sleep(0)
+    assert sys.getsizeof(hub._waiters) > empty
+    hub.trigger("x", n=1)
+    assert await asyncio.wait_for(got, 5) == {"n": 1}
+    assert hub._waiters == {} and sys.getsizeof(hub._waiters) == empty
+    with pytest.raises(asyncio.TimeoutError):
+        await asyncio.wait_for(hub.wait("y"), 0.01)
+    assert hub._waiters == {} and sys.getsizeof(hub._waiters) == empty
+
+
 async def test_wait_for_first_returns_the_first_event_and_cancels_the_rest(
         hub: Dispatcher) -> None:
     task = asyncio.ensure_future(bottom.wait_for(hub, ["RPL_ENDOFMOTD", "ERR_NOMOTD"]))  # type: ignore[arg-type]
