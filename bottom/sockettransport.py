@@ -327,28 +327,25 @@ class SocketTransport(asyncio.Transport):
         if self.get_write_buffer_size() <= self._high_water or self._protocol_paused:
             return
         self._protocol_paused = True
-        assert self._protocol is not None
-        try:
-            self._protocol.pause_writing()
-        except (SystemExit, KeyboardInterrupt):
-            raise
-        except BaseException as exc:
-            self._loop.call_exception_handler({
-                "message": "protocol.pause_writing() failed", "exception": exc,
-                "transport": self, "protocol": self._protocol})
+        self._tell_protocol("pause_writing")
 
     def _maybe_resume_protocol(self) -> None:
         if not self._protocol_paused or self.get_write_buffer_size() > self._low_water:
             return
         self._protocol_paused = False
+        self._tell_protocol("resume_writing")
+
+    def _tell_protocol(self, method: str) -> None:
+        """Call the protocol's ``pause_writing``/``resume_writing``; what it
+        raises goes to the loop's exception handler, as asyncio's does."""
         assert self._protocol is not None
         try:
-            self._protocol.resume_writing()
+            getattr(self._protocol, method)()
         except (SystemExit, KeyboardInterrupt):
             raise
         except BaseException as exc:
             self._loop.call_exception_handler({
-                "message": "protocol.resume_writing() failed", "exception": exc,
+                "message": f"protocol.{method}() failed", "exception": exc,
                 "transport": self, "protocol": self._protocol})
 
     def _fatal_error(self, exc: BaseException, message: str) -> None:

@@ -272,6 +272,36 @@ async def test_writes_from_resume_writing_keep_their_order(
 
 
 @pytest.mark.parametrize("kind", KINDS)
+async def test_a_protocol_failing_to_pause_or_resume_goes_to_the_loop_handler(
+        kind: str, tight: tuple[socket.socket, socket.socket]) -> None:
+    ours, peer = tight
+    reported: list[str] = []
+    loop = asyncio.get_running_loop()
+    loop.set_exception_handler(lambda _, context: reported.append(context["message"]))
+
+    class Failing(Recorder):
+        def pause_writing(self) -> None:
+            super().pause_writing()
+            raise RuntimeError("pause")
+
+        def resume_writing(self) -> None:
+            super().resume_writing()
+            raise RuntimeError("resume")
+
+    protocol = Failing()
+    transport = await make(kind, ours, protocol)
+    data = pattern(400_000)
+    transport.write(data)
+    assert reported == ["protocol.pause_writing() failed"]
+    assert await read_exactly(peer, len(data)) == data
+    await asyncio.wait_for(protocol.resumed, TIMEOUT)
+    assert reported == ["protocol.pause_writing() failed", "protocol.resume_writing() failed"]
+    transport.abort()
+    await asyncio.wait_for(protocol.lost, TIMEOUT)
+    loop.set_exception_handler(None)
+
+
+@pytest.mark.parametrize("kind", KINDS)
 async def test_write_buffer_limits(kind: str, tight: tuple[socket.socket, socket.socket]) -> None:
     ours, peer = tight
     protocol = Recorder()
