@@ -27,8 +27,7 @@ from typing import Any, Literal, TypeVar, overload
 
 from .eager import start_handler
 from .eventcheck import check_event_name, check_handler
-from .events import PRIVMSG_KWARGS, Sender, canonical_event
-from .message import parse_tags
+from .events import PRIVMSG_KWARGS, Sender, canonical_event, decode_tags
 from .options import check_event
 
 __all__ = ["Dispatcher", "wait_for"]
@@ -304,7 +303,7 @@ class Dispatcher:
         unpack it again for the call; the handler still gets a dict of its own.
         """
         if self._privmsg_tags or self._waiters or self._tap is not None:
-            tags: Any = parse_tags(tag_text[1:]) if tag_text else {}
+            tags: Any = decode_tags(tag_text)
         else:
             tags = tag_text  # no one can see them: never decoded
         kwargs: Kwargs | None = None
@@ -330,7 +329,7 @@ class Dispatcher:
                     elif handler.names:
                         if kwargs is None:
                             if type(tags) is str:  # the dict may reach a waiter or tap
-                                tags = parse_tags(tag_text[1:]) if tag_text else {}
+                                tags = decode_tags(tag_text)
                             kwargs = privmsg_dict(tags, who, text)
                         result = handler.call_by_name(kwargs, _PRIVMSG)
                     else:
@@ -345,7 +344,7 @@ class Dispatcher:
             # tags are decoded anew if none could see them before)
             if kwargs is None:
                 if type(tags) is str:
-                    tags = parse_tags(tag_text[1:]) if tag_text else {}
+                    tags = decode_tags(tag_text)
                 kwargs = privmsg_dict(tags, who, text)
             return self._after_handlers(_PRIVMSG, kwargs, tasks)
         return tasks

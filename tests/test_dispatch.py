@@ -535,12 +535,12 @@ def test_privmsg_tags_are_decoded_only_when_a_handler_gets_them(
 def _count_tag_decodes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The tag sections the dispatcher decodes from now on."""
     decodes: list[str] = []
-    parse_tags = bottom.dispatch.parse_tags
+    parse_tags = bottom.events.parse_tags
 
     def counting(text: str) -> dict[str, str]:
         decodes.append(text)
         return parse_tags(text)
-    monkeypatch.setattr("bottom.dispatch.parse_tags", counting)
+    monkeypatch.setattr("bottom.events.parse_tags", counting)
     return decodes
 
 

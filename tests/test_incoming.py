@@ -140,6 +140,6 @@ def test_without_privmsg_handlers_the_tags_of_a_plain_privmsg_are_never_decoded(
     def refuse(text: str) -> dict[str, str]:
         raise AssertionError(f"decoded {text!r}")
     monkeypatch.setattr("bottom.incoming.parse_tags", refuse)
-    monkeypatch.setattr("bottom.dispatch.parse_tags", refuse)
+    monkeypatch.setattr("bottom.events.parse_tags", refuse)
     client._on_line(PLAIN)
     assert "decoded" not in caplog.text  # (_on_line logs what a line raised)
