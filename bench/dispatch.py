@@ -17,6 +17,14 @@ stream:
   ``b"\\n"`` and calls a handler per line (no decoding, no parsing);
 * ``floor: Task per line``: the same, starting one Task per line for a
   trivial coroutine handler;
+* ``bound: text + def h(**kwargs)`` (with the ``kwargs`` form): the least
+  a client keeping bottom's event contract must do, in pure Python: decode
+  the bytes, split the lines, decode the tags into a dict, cut each line
+  at its first ``" :"`` and call ``def h(**kwargs)`` with a PRIVMSG's six
+  keywords (bench/peers/bound.py); given as a share of the floor like
+  bottom's rows, and bottom's ``def h(**kwargs)`` rows as a share of it
+  too (``of bound``), which says how much of the gap to the floor is
+  bottom's own and how much is CPython's;
 * bottom, ``@client.on("privmsg")`` with a handler in each form users
   write: ``def h(message)``, ``def h(nick, target, message)``, ``def
   h(**kwargs)``, and the ``async def`` of each (never awaiting); each with
@@ -62,11 +70,12 @@ if not __package__:
 from bench.blast import BlastServer, program_args, run_program
 from bench.options import positive_int
 
-__all__ = ["FORMS", "SIGNATURES", "STATE_NOTE", "SYNC_FLOOR", "ASYNC_FLOOR", "TARGETS",
+__all__ = ["BOUND", "FORMS", "SIGNATURES", "STATE_NOTE", "SYNC_FLOOR", "ASYNC_FLOOR", "TARGETS",
            "Result", "Row", "Variant", "has_state", "main", "measure", "variants", "verdict"]
 
 SYNC_FLOOR = "floor: handler per line"
 ASYNC_FLOOR = "floor: Task per line"
+BOUND = "bound: text + def h(**kwargs)"
 #: Handler forms, as bench/peers/harness.py names them, and how each is written.
 FORMS = ("message", "named", "kwargs")
 SIGNATURES = {"message": "(message)", "named": "(nick, target, message)",
@@ -98,7 +107,13 @@ class Variant:
         return self.program == "floor.py"
 
     @property
+    def is_bound(self) -> bool:
+        return self.program == "bound.py"
+
+    @property
     def name(self) -> str:
+        if self.is_bound:
+            return BOUND
         if self.is_floor:
             return SYNC_FLOOR if self.mode == "sync" else ASYNC_FLOOR
         keyword = "def" if self.mode == "sync" else "async def"
@@ -117,13 +132,23 @@ class Variant:
         """The same without state tracking (itself when tracking is off)."""
         return Variant(self.program, self.mode, self.form, self.tags)
 
+    @property
+    def bound(self) -> Variant | None:
+        """The contract bound a bottom variant is held to: plain ``**kwargs`` only."""
+        if self.program != "bottom_client.py" or self.mode != "sync" or self.form != "kwargs":
+            return None
+        return Variant("bound.py", "sync", "native", self.tags)
+
 
 def variants(forms: Sequence[str] = FORMS, streams: Sequence[bool] = (True, False),
              states: Sequence[bool] = (False, True)) -> list[Variant]:
-    """Floors first on each stream, then bottom's forms, plain then coroutine."""
+    """Floors first on each stream (and the bound, with the ``kwargs`` form),
+    then bottom's forms, plain then coroutine."""
     out = []
     for tags in streams:
         out += [Variant("floor.py", mode, "native", tags) for mode in ("sync", "async")]
+        if "kwargs" in forms:
+            out.append(Variant("bound.py", "sync", "native", tags))
         out += [Variant("bottom_client.py", mode, form, tags, state)
                 for state in states for mode in ("sync", "async") for form in forms]
     return out
@@ -137,7 +162,7 @@ class Row(TypedDict):
     form: str
     stream: str
     state: str
-    """"on", "off", or "-" for a floor."""
+    """"on", "off", or "-" for a floor and the bound."""
     median: float
     min: float
     max: float
@@ -147,6 +172,8 @@ class Row(TypedDict):
     targets: tuple[float, float] | None
     state_ratio: float | None
     """Tracking on: median over repeats of rate / the same variant's rate with it off."""
+    bound_ratio: float | None
+    """Plain ``**kwargs`` rows: median over repeats of rate / the bound's rate."""
     gc_gen0: int
     """Most gen0 collections in one run (over the repeats)."""
     gc_gen2: int
@@ -212,7 +239,8 @@ def measure(repeats: int = 5, n: int = 200_000, *, forms: Sequence[str] = FORMS,
 
 def _run(variant: Variant, port: int, n: int, collect: bool = True) -> dict[str, Any]:
     result = run_program(sys.executable, variant.program, program_args(
-        port, n, variant.mode, collect, form=variant.form if not variant.is_floor else "message",
+        port, n, variant.mode, collect,
+        form=variant.form if variant.program == "bottom_client.py" else "message",
         state=variant.state))
     if "error" in result:
         which = "" if collect else " (gc disabled)"
@@ -229,13 +257,17 @@ def _row(variant: Variant, results: dict[Variant, list[dict[str, Any]]],
          unreachable: int | None) -> Row:
     runs = results[variant]
     rates = [run["rate"] for run in runs]
+    bound = variant.bound
     return Row(name=variant.name, mode=variant.mode, form=variant.form, stream=variant.stream,
-               state="-" if variant.is_floor else ("on" if variant.state else "off"),
+               state="-" if variant.program != "bottom_client.py"
+               else ("on" if variant.state else "off"),
                median=statistics.median(rates), min=min(rates), max=max(rates),
                floor=variant.floor.name, ratio=_per_repeat(runs, results[variant.floor]),
                targets=None if variant.is_floor else TARGETS[variant.mode],
                state_ratio=_per_repeat(runs, results[variant.untracked])
                if variant.state else None,
+               bound_ratio=_per_repeat(runs, results[bound])
+               if bound is not None and bound in results else None,
                gc_gen0=max(run["gc_gen0"] for run in runs),
                gc_gen2=max(run["gc_gen2"] for run in runs), unreachable=unreachable)
 
@@ -252,14 +284,16 @@ def format_table(result: Result, n: int) -> str:
     """The rows as a text table, then the collector figures and the notes."""
     rows = result.rows
     header = (f"{'variant':<41} {'stream':<8} {'state':<5} {'median msgs/s':>13} "
-              f"{'min-max':>19} {'of floor':>8} {'of off':>7}  targets")
+              f"{'min-max':>19} {'of floor':>8} {'of off':>7} {'of bound':>8}  targets")
     out = [header, "-" * (len(header) + 26)]
     for row in rows:
         share = "(floor)" if row["targets"] is None else f"{row['ratio']:.1%}"
         off = "" if row["state_ratio"] is None else f"{row['state_ratio']:.1%}"
+        bound = "" if row["bound_ratio"] is None else f"{row['bound_ratio']:.1%}"
         out.append(f"{row['name']:<41} {row['stream']:<8} {row['state']:<5} "
                    f"{row['median']:>13,.0f} {row['min']:>9,.0f}-{row['max']:<9,.0f} "
-                   f"{share:>8} {off:>7}  {verdict(row['ratio'], row['targets'])}".rstrip())
+                   f"{share:>8} {off:>7} {bound:>8}  "
+                   f"{verdict(row['ratio'], row['targets'])}".rstrip())
     out += ["", f"garbage collector while {n:,} lines flow (most collections in one run; "
                 "unreachable: gc.collect() after a run with gc disabled)"]
     out += [f"  {row['name']:<41} {row['stream']:<8} {row['state']:<5} gen0 "
@@ -297,7 +331,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     result = measure(args.repeats, args.lines, forms=args.forms, streams=chosen,
                      state=not args.no_state)
     print(f"'of floor' = variant msgs/s / floor msgs/s in the same repeat, median: "
-          f"HIGHER IS BETTER; 'of off' = tracking on / off ({time.perf_counter() - started:.0f} s)")
+          f"HIGHER IS BETTER; 'of off' = tracking on / off; 'of bound' = def h(**kwargs) / "
+          f"{BOUND} ({time.perf_counter() - started:.0f} s)")
     print()
     print(format_table(result, args.lines))
 

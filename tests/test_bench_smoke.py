@@ -62,13 +62,20 @@ def test_dispatch_measure_runs_and_tables() -> None:
     names = [row["name"] for row in result.rows]
     assert names[:2] == [dispatch.SYNC_FLOOR, dispatch.ASYNC_FLOOR]
     assert "bottom: def h(**kwargs)" in names and "bottom: async def h(**kwargs)" in names
+    assert names[2] == dispatch.BOUND
+    bound = next(row for row in result.rows if row["name"] == dispatch.BOUND)
+    assert bound["ratio"] > 0 and bound["targets"] == dispatch.TARGETS["sync"]
+    plain = next(row for row in result.rows if row["name"] == "bottom: def h(**kwargs)")
+    assert plain["bound_ratio"] is not None and plain["bound_ratio"] > 0
+    assert all(row["bound_ratio"] is None for row in result.rows if row is not plain
+               and row["state"] != "on")
     if not dispatch.has_state():
         assert result.notes == [dispatch.STATE_NOTE]
     else:
         assert any(row["state_ratio"] is not None for row in result.rows)
     assert all(row["unreachable"] is not None for row in result.rows if row["state"] != "on")
     table = dispatch.format_table(result, 20)
-    assert "untagged" in table and "of floor" in table
+    assert "untagged" in table and "of floor" in table and "of bound" in table
 
 
 def test_dispatch_rejects_an_unknown_form() -> None:
