@@ -27,8 +27,9 @@ from typing import Any, Literal, TypeVar, overload
 
 from .eager import start_handler
 from .eventcheck import check_event_name, check_handler
-from .events import PRIVMSG_KWARGS, Sender, canonical_event, decode_tags
+from .events import canonical_event
 from .options import check_event
+from .privmsg import PRIVMSG_KWARGS, Sender, decode_tags
 
 __all__ = ["Dispatcher", "wait_for"]
 
@@ -292,7 +293,7 @@ class Dispatcher:
     def _dispatch_privmsg(self, tag_text: str, who: Sender,
                           text: str) -> list[asyncio.Task[None]] | None:
         """:meth:`_dispatch` for a plain PRIVMSG given as the parts
-        :func:`~bottom.events.privmsg_parts` gives (the tag section as sent,
+        :func:`~bottom.privmsg.privmsg_parts` gives (the tag section as sent,
         ``(nick, user, host, target)``, the text).
 
         No kwargs dict is made unless someone needs one (a handler that

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .ctcp import parse_ctcp
-from .message import Message, parse_tags, split_source
+from .message import Message, split_source
 from .numerics import ALIASES, NUMERIC_UNPACKERS, NUMERICS
 
 __all__ = [
@@ -25,18 +25,13 @@ __all__ = [
     "EVENT_KWARGS",
     "canonical_event",
     "message_to_event",
-    "privmsg_event",
-    "privmsg_head",
-    "privmsg_parts",
-    "privmsg_values",
-    "decode_tags",
-    "privmsg_kwargs",
-    "PRIVMSG_KWARGS",
     "CLIENT_CONNECT",
     "CLIENT_DISCONNECT",
     "INVALID_COMMAND",
     "CTCP",
     "CTCP_REPLY",
+    "CACHE_LIMIT",
+    "MAX_CACHED_KEY",
 ]
 
 CLIENT_CONNECT = "CLIENT_CONNECT"
@@ -277,18 +272,21 @@ for _name, _added in TRACKING_KWARGS.items():
 
 # The same few hundred sources send most lines; splitting each once saves a
 # third of the mapping time.  Bounded: cleared when it reaches the limit,
-# and a key longer than _MAX_KEY is split every time, never kept (a hostile
-# server's 60 KiB sources would otherwise fill it with megabytes).
+# and a key longer than MAX_CACHED_KEY is split every time, never kept (a
+# hostile server's 60 KiB sources would otherwise fill it with megabytes).
 _SOURCES: dict[str | None, tuple[str | None, str | None, str | None]] = {}
-_SOURCES_LIMIT = 4096
-_MAX_KEY = 512
+#: Entries a cache of the line path (sources here, PRIVMSG heads in
+#: :mod:`bottom.privmsg`) holds before it is cleared.
+CACHE_LIMIT = 4096
+#: The longest key such a cache keeps, in characters.
+MAX_CACHED_KEY = 512
 
 
 def _split_source_cached(source: str | None) -> tuple[str | None, str | None, str | None]:
     """``split_source(source)``, remembered in a bounded cache."""
     parts = split_source(source)
-    if source is None or len(source) <= _MAX_KEY:
-        if len(_SOURCES) >= _SOURCES_LIMIT:
+    if source is None or len(source) <= MAX_CACHED_KEY:
+        if len(_SOURCES) >= CACHE_LIMIT:
             _SOURCES.clear()
         _SOURCES[source] = parts
     return parts
@@ -353,116 +351,6 @@ def message_to_event(msg: Message) -> tuple[str, dict[str, Any]]:
     kw = _generic(msg, tags)
     kw["command"] = msg.command
     return INVALID_COMMAND, kw
-
-
-#: The kwargs of a plain PRIVMSG, in the order :func:`privmsg_values` gives
-#: them; the table's ``_text_message`` gives the same, in the same order.
-PRIVMSG_KWARGS = ("tags", "nick", "user", "host", "target", "message")
-
-#: Who sent a plain PRIVMSG and to whom: ``(nick, user, host, target)``.
-Sender = tuple[str | None, str | None, str | None, str]
-
-# The head of a plain PRIVMSG (the line up to its " :", tags cut off:
-# ":nick!user@host PRIVMSG #chan") -> its Sender.  The same few hundred
-# people talk in the same few channels, so most lines of a busy channel
-# cost one partition and one lookup here.  Bounded: cleared at the limit,
-# and a head longer than _MAX_KEY is mapped but never kept, so a hostile
-# server cannot make the cache hold more than _SOURCES_LIMIT short keys.
-_HEADS: dict[str, Sender] = {}
-#: ``_HEADS.get``, bound once: the client's hot path calls it per line.
-privmsg_head_cached = _HEADS.get
-
-
-def privmsg_head(head: str) -> Sender | None:
-    """The :data:`Sender` of a plain PRIVMSG line's head, or None.
-
-    ``head`` is the line before its first ``" :"``, without tags; it must
-    be exactly ``:source PRIVMSG target`` (single spaces, a non-empty
-    source, the command spelled so).  Anything else is None: the general
-    path (``Message.parse``) decides what it is.  Remembered in a bounded
-    cache (see :data:`privmsg_head_cached`).
-    """
-    who = _HEADS.get(head)
-    if who is not None:
-        return who
-    try:
-        prefix, command, target = head.split(" ")
-    except ValueError:  # not three words
-        return None
-    if command != "PRIVMSG" or not target or target[0] == ":" or prefix[:1] != ":" \
-            or len(prefix) == 1:
-        return None
-    nick, user, host = split_source(prefix[1:])
-    who = (nick, user, host, target)
-    if len(head) <= _MAX_KEY:
-        if len(_HEADS) >= _SOURCES_LIMIT:
-            _HEADS.clear()
-        _HEADS[head] = who
-    return who
-
-
-def privmsg_parts(line: str) -> tuple[str, Sender, str] | None:
-    """A plain PRIVMSG line as ``(tag section, sender, text)``, or None.
-
-    Busy channels are almost all ``[@tags ]:source PRIVMSG target :text``
-    lines; this maps exactly that shape without a :class:`Message`.  The
-    tag section is as sent, ``@`` included (``""`` for none), for
-    :func:`decode_tags` to decode only if someone reads the tags.  None
-    for anything else: another command, a CTCP, runs of spaces, no ``:``
-    before the text, or tags naming a ``batch`` or ``label`` (such a line
-    belongs to a batch or a request, which need its :class:`Message`; a
-    match may also be a value or part of a key, never a miss).
-
-    ``Incoming._on_line`` does the same inline (one call less per line);
-    a test holds the two together.
-    """
-    if line[:1] == "@":
-        tag_text, _, rest = line.partition(" ")
-        if "batch" in tag_text or "label" in tag_text:
-            return None
-        head, colon, text = rest.partition(" :")
-    else:
-        tag_text = ""
-        head, colon, text = line.partition(" :")
-    if not colon or text[:1] == "\x01":
-        return None
-    who = privmsg_head(head)
-    return None if who is None else (tag_text, who, text)
-
-
-def decode_tags(tag_text: str) -> dict[str, str]:
-    """The tags of a tag section as :func:`privmsg_parts` gives it."""
-    return parse_tags(tag_text[1:]) if tag_text else {}
-
-
-def privmsg_values(line: str) -> list[Any] | None:
-    """The PRIVMSG kwargs of one line as values in :data:`PRIVMSG_KWARGS`
-    order, without a :class:`Message`; the tags come as sent, without
-    their ``@`` (``""`` for none), for :func:`privmsg_kwargs` to decode.
-    None where :func:`privmsg_parts` is None."""
-    parts = privmsg_parts(line)
-    if parts is None:
-        return None
-    tag_text, who, text = parts
-    return [tag_text[1:], *who, text]
-
-
-def privmsg_event(line: str) -> dict[str, Any] | None:
-    """The PRIVMSG kwargs of one line, without building a :class:`Message`
-    (:func:`privmsg_values` as a dict, the tags decoded).  Where it gives
-    kwargs they equal ``message_to_event(Message.parse(line))[1]``, which a
-    property test holds it to."""
-    values = privmsg_values(line)
-    return None if values is None else privmsg_kwargs(values)
-
-
-def privmsg_kwargs(values: list[Any]) -> dict[str, Any]:
-    """The kwargs dict of :func:`privmsg_values`' values; decodes their
-    tags in place if they are still the text as sent."""
-    text = values[0]
-    if type(text) is str:
-        values[0] = parse_tags(text) if text else {}
-    return dict(zip(PRIVMSG_KWARGS, values, strict=True))
 
 
 def _generic(msg: Message, tags: dict[str, str]) -> dict[str, Any]:

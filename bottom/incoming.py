@@ -6,7 +6,7 @@ This is the hot path (``Connection.data_received`` -> :meth:`Incoming._on_line`
 itself on a few lines only (PING, ERROR, and what the registration session
 watches); everything else goes straight to the user's handlers.  A plain
 PRIVMSG (most lines of a busy channel) takes a shortcut without a Message:
-its head is looked up in :mod:`bottom.events`' bounded cache and its
+its head is looked up in :mod:`bottom.privmsg`' bounded cache and its
 handlers are called from :meth:`Incoming._on_line` itself.
 """
 
@@ -20,9 +20,10 @@ from .clientbase import ClientBase
 from .connection import TokenBucket
 from .ctcp import auto_reply
 from .dispatch import privmsg_dict, start_result
-from .events import CTCP, message_to_event, privmsg_head, privmsg_head_cached
+from .events import CTCP, message_to_event
 from .message import Message, is_middle, parse_tags
 from .middleware import MiddlewareChain
+from .privmsg import privmsg_head, privmsg_head_cached
 from .registration import CLIENT_READY, WATCHED_COMMANDS, Actions
 from .tracking import Events, Lines, Tracker
 
@@ -60,7 +61,7 @@ class Incoming(ClientBase):
         and when every PRIVMSG handler takes ``**kwargs`` (the way the
         seed programs write them) they are called right here: each Python
         call on the way costs as much as a split of the line.  The split
-        is :func:`~bottom.events.privmsg_parts`, inline; a test holds the
+        is :func:`~bottom.privmsg.privmsg_parts`, inline; a test holds the
         two together.  What happens to the line is what
         :meth:`~bottom.dispatch.Dispatcher._dispatch_privmsg` does.
         """

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from bottom.events import message_to_event, privmsg_event
+from bottom.events import message_to_event
 from bottom.message import Message, split_source
+from bottom.privmsg import privmsg_event
 
 
 def reference_lines(stream: bytes, limit: int) -> tuple[list[str], bytes, int]:

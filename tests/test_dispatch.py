@@ -11,7 +11,7 @@ import pytest
 
 import bottom
 from bottom.dispatch import Dispatcher
-from bottom.events import privmsg_event, privmsg_parts
+from bottom.privmsg import privmsg_event, privmsg_parts
 
 
 @pytest.fixture
@@ -535,12 +535,12 @@ def test_privmsg_tags_are_decoded_only_when_a_handler_gets_them(
 def _count_tag_decodes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The tag sections the dispatcher decodes from now on."""
     decodes: list[str] = []
-    parse_tags = bottom.events.parse_tags
+    parse_tags = bottom.privmsg.parse_tags
 
     def counting(text: str) -> dict[str, str]:
         decodes.append(text)
         return parse_tags(text)
-    monkeypatch.setattr("bottom.events.parse_tags", counting)
+    monkeypatch.setattr("bottom.privmsg.parse_tags", counting)
     return decodes
 
 

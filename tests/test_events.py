@@ -13,13 +13,9 @@ from bottom.events import (
     ALIASES,
     EVENT_KWARGS,
     NUMERICS,
-    PRIVMSG_KWARGS,
     TRACKING_KWARGS,
     canonical_event,
     message_to_event,
-    privmsg_event,
-    privmsg_kwargs,
-    privmsg_values,
 )
 from bottom.message import Message
 
@@ -584,104 +580,12 @@ def test_event_kwargs_lists_exactly_what_a_full_line_gives(name: str) -> None:
     assert tuple(key for key in kwargs if key != "tags") == expected
 
 
-# --- the fused PRIVMSG path --------------------------------------------------
-
-# Lines built near the one shape privmsg_event takes: every piece may be
-# off by a space, a colon, a case or a \x01, so both answers are exercised.
-_NEAR_PRIVMSG = st.builds(
-    lambda tags, source, gap, command, target, colon, text: (
-        f"{tags}{source}{gap}{command} {target}{colon}{text}"),
-    st.sampled_from(["", "@a=1 ", "@a=b\\sc;d ", "@ ", "@a=1  ", "@a=1"]),
-    st.sampled_from([":n!u@h", ":n", ":irc.test", ":", "", ":!@", ":n!u@2001:db8::1"]),
-    st.sampled_from([" ", "  "]),
-    st.sampled_from(["PRIVMSG", "privmsg", "NOTICE", "PRIVMSG\r"]),
-    st.sampled_from(["#c", "", "#c extra", "me", "#c:x", ":#c", ":"]),
-    st.sampled_from([" :", " ", "  :", ""]),
-    st.text(st.sampled_from("ab :\x01\r"), max_size=8),
-)
-
-
-@settings(max_examples=examples(1000), deadline=None)
-@given(st.one_of(_NEAR_PRIVMSG, st.text(max_size=60)))
-def test_privmsg_event_agrees_with_the_general_path(line: str) -> None:
-    kwargs = privmsg_event(line)
-    if kwargs is None:
-        return
-    assert message_to_event(Message.parse(line)) == ("PRIVMSG", kwargs)
-
-
-@pytest.mark.parametrize("line", [
-    f"{SRC} PRIVMSG #c :hi",
-    f"@time=2026-11-23T17:00:00.000Z;msgid=x {SRC} PRIVMSG #c :hi there",
-    f"{SRC} PRIVMSG #c :",
-    ":irc.test PRIVMSG me :server says",
-])
-def test_privmsg_event_maps_the_plain_shapes(line: str) -> None:
-    assert privmsg_event(line) == event(line)[1]
-
-
-@pytest.mark.parametrize("line", [
-    f"{SRC} PRIVMSG #c hi",  # no colon before the text
-    f"{SRC}  PRIVMSG #c :hi",  # a run of spaces
-    f"{SRC} privmsg #c :hi",  # not the usual spelling
-    f"{SRC} PRIVMSG #c :\x01ACTION waves\x01",  # a CTCP
-    f"{SRC} NOTICE #c :hi",
-    "PRIVMSG #c :no source",
-    ": PRIVMSG #c :empty source",
-    ":n PRIVMSG :#c :the trailing starts at the first ' :'",
-])
-def test_privmsg_event_leaves_other_shapes_to_the_general_path(line: str) -> None:
-    assert privmsg_event(line) is None
-
-
-def test_privmsg_values_come_in_privmsg_kwargs_order_with_the_tags_as_sent() -> None:
-    line = f"@time=2026-11-23T17:00:00.000Z;a=x\\sy {SRC} PRIVMSG #c :hi there"
-    values = privmsg_values(line)
-    assert values is not None
-    assert values[0] == "time=2026-11-23T17:00:00.000Z;a=x\\sy"
-    kwargs = privmsg_kwargs(values)
-    assert list(kwargs) == list(PRIVMSG_KWARGS)
-    assert kwargs == event(line)[1]
-    assert values[0] == {"time": "2026-11-23T17:00:00.000Z", "a": "x y"}  # decoded in place
-    assert privmsg_kwargs(values) == kwargs  # and not decoded twice
-
-
-def test_the_table_maps_privmsg_to_the_same_kwargs_in_the_same_order() -> None:
-    # One PRIVMSG mapping: the general path and the values agree on names
-    # and order (the dispatcher indexes the values by these names).
-    name, kwargs = event(f"@a=1 {SRC} PRIVMSG #c :hi")
-    assert (name, tuple(kwargs)) == ("PRIVMSG", PRIVMSG_KWARGS)
-    assert EVENT_KWARGS["PRIVMSG"] == PRIVMSG_KWARGS[1:]
-    assert privmsg_values(f"{SRC} PRIVMSG #c :hi") == ["", "nick", "~user", "host.example",
-                                                      "#c", "hi"]
-
-
-@pytest.mark.parametrize("line", ["", "@", "@a=1", "@a=1 ", ":n!u@h", "PRIVMSG"])
-def test_privmsg_values_of_a_fragment_is_none(line: str) -> None:
-    assert privmsg_values(line) is None
-
-
-def test_the_privmsg_head_cache_is_bounded_and_keeps_no_long_head() -> None:
-    from bottom import events
-    events._HEADS.clear()
-    for n in range(events._SOURCES_LIMIT + 50):
-        line = f":n{n}!u@h PRIVMSG #c :hi"
-        assert privmsg_event(line) == event(line)[1]
-    assert 0 < len(events._HEADS) <= events._SOURCES_LIMIT
-    # A hostile server's 60 KiB sources and targets are mapped, never kept.
-    for line in (":" + "n" * 60_000 + "!u@h PRIVMSG #c :hi",
-                 ":n!u@h PRIVMSG #" + "c" * 60_000 + " :hi"):
-        assert privmsg_event(line) == event(line)[1]
-        assert privmsg_event(line) == event(line)[1]  # the second time, not from a cache
-    assert max(map(len, events._HEADS)) <= events._MAX_KEY
-
-
 def test_the_source_cache_is_bounded_and_keeps_no_long_source() -> None:
     from bottom import events
     events._SOURCES.clear()
-    for n in range(events._SOURCES_LIMIT + 50):
+    for n in range(events.CACHE_LIMIT + 50):
         assert event(f":n{n}!u@h JOIN #c")[1]["nick"] == f"n{n}"
-    assert 0 < len(events._SOURCES) <= events._SOURCES_LIMIT
+    assert 0 < len(events._SOURCES) <= events.CACHE_LIMIT
     long_nick = "n" * 60_000
     assert event(f":{long_nick}!u@h JOIN #c")[1]["nick"] == long_nick
-    assert max(len(source or "") for source in events._SOURCES) <= events._MAX_KEY
+    assert max(len(source or "") for source in events._SOURCES) <= events.MAX_CACHED_KEY

@@ -1,7 +1,7 @@
 """bottom.incoming: the client's PRIVMSG shortcut agrees with the general path.
 
 ``Incoming._on_line`` maps plain PRIVMSG lines inline, without a Message
-(``events.privmsg_parts``, written out for speed).  These tests hold the
+(``privmsg.privmsg_parts``, written out for speed).  These tests hold the
 inline copy to the function and both to ``message_to_event(Message.parse(line))``.
 """
 
@@ -14,11 +14,12 @@ import pytest
 from helpers import examples
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
-from test_events import _NEAR_PRIVMSG
+from test_privmsg import _NEAR_PRIVMSG
 
 import bottom
-from bottom.events import message_to_event, privmsg_parts
+from bottom.events import message_to_event
 from bottom.message import Message
+from bottom.privmsg import privmsg_parts
 
 
 class Recorder:
@@ -140,6 +141,6 @@ def test_without_privmsg_handlers_the_tags_of_a_plain_privmsg_are_never_decoded(
     def refuse(text: str) -> dict[str, str]:
         raise AssertionError(f"decoded {text!r}")
     monkeypatch.setattr("bottom.incoming.parse_tags", refuse)
-    monkeypatch.setattr("bottom.events.parse_tags", refuse)
+    monkeypatch.setattr("bottom.privmsg.parse_tags", refuse)
     client._on_line(PLAIN)
     assert "decoded" not in caplog.text  # (_on_line logs what a line raised)
