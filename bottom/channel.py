@@ -17,7 +17,8 @@ from typing import Any, Generic, TypeVar
 
 from .casemap import _table as table
 
-__all__ = ["NO_STATUS", "Channel", "Folder", "Member", "NameMap", "Status", "User", "folder_for"]
+__all__ = ["NO_MODES", "NO_STATUS", "Channel", "Folder", "Member", "NameMap", "Status", "User",
+           "folder_for"]
 
 _V = TypeVar("_V")
 class Folder:
@@ -284,7 +285,9 @@ class Status:
         self.prefix = prefix
 
 
-NO_STATUS = Status(frozenset(), "")
+#: No membership modes: what a JOIN gives, and a NAMES entry without a prefix.
+NO_MODES: frozenset[str] = frozenset()
+NO_STATUS = Status(NO_MODES, "")
 
 
 class Member:

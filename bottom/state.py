@@ -20,7 +20,7 @@ import logging
 from collections.abc import Callable, Mapping
 
 from .chanmodes import mode_classes
-from .channel import NO_STATUS, Channel, Member, NameMap, Status, User, folder_for
+from .channel import NO_MODES, NO_STATUS, Channel, Member, NameMap, Status, User, folder_for
 from .isupport import ISupport
 from .message import Message, split_source
 
@@ -30,7 +30,6 @@ log = logging.getLogger("bottom.state")
 
 DEFAULT_MAX_USERS = 200_000
 DEFAULT_MAX_CHANNELS = 10_000
-_NO_MODES: frozenset[str] = frozenset()
 # A NAMES reply in progress: folded nick -> (modes, nick, username, host)
 _Entry = tuple[frozenset[str], str, "str | None", "str | None"]
 _Pending = dict[str, _Entry]
@@ -330,11 +329,11 @@ class State:
         if len(msg.params) >= 3:  # extended-join: account and realname
             user.account = None if msg.params[1] == "*" else msg.params[1]
             user.realname = msg.params[2]
-        self._add_member(channel, user, _NO_MODES, key)
+        self._add_member(channel, user, NO_MODES, key)
         if self._names:
             pending = self._names.get(folded)
             if pending is not None:
-                pending[key] = (_NO_MODES, nick, username, host)
+                pending[key] = (NO_MODES, nick, username, host)
 
     def _on_part(self, msg: Message) -> None:
         nick = msg.nick
@@ -416,82 +415,17 @@ class State:
                 modes, _, username, host = pending.pop(old_key)
                 pending[new_key] = (modes, new, username, host)
 
-    # --- NAMES ----------------------------------------------------------
-
-    def _on_names(self, msg: Message) -> None:
-        folded = self._ckey(msg.params[2])
-        if folded not in self._channels._data:
-            return
-        if self._names is None:
-            self._names = {}
-        pending = self._names.setdefault(folded, {})
-        symbols = self._classes.symbols
-        chars = "".join(symbols)
-        fold = self._folder.fold
-        budget = self.max_tracked_users
-        for entry in msg.params[3].split():
-            source = entry.lstrip(chars)  # every leading prefix symbol, as split_prefixes
-            modes = _NO_MODES
-            if len(source) != len(entry):
-                modes = frozenset(symbols[s] for s in entry[:len(entry) - len(source)])
-            if "!" in source or "@" in source:
-                nick, username, host = split_source(source)
-            else:
-                nick, username, host = source, None, None
-            if not nick:
-                continue
-            if len(pending) >= budget:
-                self._warn("users", budget)
-                break
-            key = fold(nick)
-            pending[nick if key == nick else key] = (modes, nick, username, host)
-
-    def _on_end_of_names(self, msg: Message) -> None:
-        folded = self._ckey(msg.params[1])
-        names = self._names
-        pending = names.pop(folded, None) if names else None
-        if names is not None and not names:
-            self._names = None  # the last reply read: free the table
-        channel = self._channels._data.get(folded)
-        if channel is None:
-            return
-        pending = pending or {}
-        for key in list(channel.users._data):
-            if key not in pending and key != self._me:
-                self._remove_member(channel, key)
-        if not pending:
-            return
-        # The inner loop of a 100 000-member channel: _user and _add_member inlined.
-        users, members, name = self._users._table(), channel.users._table(), channel.name
-        status, room = self._status, self.max_tracked_users
-        for key, (modes, nick, username, host) in pending.items():
-            user = users.get(key)
-            if user is None:
-                if len(users) >= room:
-                    self._warn("users", room)
-                    continue
-                user = users[key] = User(nick, username, host)
-            elif username:
-                user.username = username
-                user.host = host or user.host
-            member = members.get(key)
-            if member is None:
-                user._joined(name)
-                members[key] = Member(user, status(modes))
-            else:
-                member._status = status(modes)
-        self._users._shrink(users)  # a channel of us alone keeps no dict
-        channel.users._shrink(members)
-
 
 def _handlers() -> dict[str, Callable[[State, Message], None]]:
-    from .state_details import HANDLERS as more
+    from .state_details import HANDLERS as details
+    from .state_names import HANDLERS as names
     table: dict[str, Callable[[State, Message], None]] = {
         "001": State._on_welcome, "005": State._on_isupport, "JOIN": State._on_join,
         "PART": State._on_part, "KICK": State._on_kick, "QUIT": State._on_quit,
-        "NICK": State._on_nick, "353": State._on_names, "366": State._on_end_of_names,
+        "NICK": State._on_nick,
     }
-    table.update(more)
+    table.update(names)
+    table.update(details)
     return table
 
 

@@ -258,6 +258,7 @@ def _on_error(state: State, msg: Message) -> None:
     state._forget_all()
 
 
+#: command -> handler, merged into the state's table
 HANDLERS: dict[str, Callable[[State, Message], None]] = {
     "MODE": _on_mode, "324": _on_channel_modes, "329": _on_created,
     "TOPIC": _on_topic, "331": _on_no_topic, "332": _on_topic_reply, "333": _on_topic_who_time,
