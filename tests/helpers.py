@@ -11,7 +11,7 @@ import os
 import socket
 import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import bottom
 from bottom.message import Message
@@ -92,22 +92,31 @@ async def serving(script: Script, host: str = "127.0.0.1",
     """A peer on ``host`` (TLS with ``context``) running ``script`` for
     each connection; yields its port.  An exception inside the script (a
     failed assertion on the bytes it read) fails the test once the block
-    ends."""
+    ends.  A script still running then is cancelled and waited for, so
+    every socket it holds is closed before the test's loop is."""
     errors: list[BaseException] = []
+    running: set[asyncio.Task[Any]] = set()
 
     async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        running.add(task)
         try:
             await script(reader, writer)
         except Exception as exc:  # reported below, in the test's task
             errors.append(exc)
         finally:
             writer.close()
+            running.discard(task)
 
     server = await asyncio.start_server(handle, host, 0, ssl=context)
     try:
         yield server.sockets[0].getsockname()[1]
     finally:
         server.close()
+        for task in running:
+            task.cancel()
+        await asyncio.gather(*running, return_exceptions=True)
     if errors:
         raise errors[0]
 

@@ -44,7 +44,10 @@ def socks5_to(port: int) -> Script:
             while data := await src.read(65536):
                 dst.write(data)
             dst.close()
-        await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
+        try:
+            await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
+        finally:
+            up_writer.close()
     return proxy
 
 
