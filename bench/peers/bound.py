@@ -27,8 +27,9 @@ import platform
 from collections.abc import Callable
 from typing import Any
 
+import floor
 import harness
-from harness import HOST, Counter, Options
+from harness import Counter, Options
 
 _NO_TAGS: dict[str, str] = {}
 
@@ -71,13 +72,7 @@ async def sync(port: int, counter: Counter, options: Options) -> None:
     def handler(**kwargs: Any) -> None:
         counter.hit()
 
-    loop = asyncio.get_running_loop()
-    transport, _ = await loop.create_connection(
-        lambda: _Events(handler, lambda: counter.fail("connection closed")), HOST, port)
-    counter.start()
-    transport.write(f"{harness.BLAST}\r\n".encode())
-    await counter.wait()
-    transport.close()
+    await floor._blast(port, counter, handler, _Events)
 
 
 if __name__ == "__main__":

@@ -44,10 +44,12 @@ class _Lines(asyncio.Protocol):
         self.lost()
 
 
-async def _blast(port: int, counter: Counter, on_line: Callable[[bytes], None]) -> None:
+async def _blast(port: int, counter: Counter, on_line: Callable[..., None],
+                 protocol: Callable[..., asyncio.BaseProtocol] = _Lines) -> None:
+    """Connect with ``protocol(on_line, lost)``, make the server blast, wait for ``counter``."""
     loop = asyncio.get_running_loop()
     transport, _ = await loop.create_connection(
-        lambda: _Lines(on_line, lambda: counter.fail("connection closed")), HOST, port)
+        lambda: protocol(on_line, lambda: counter.fail("connection closed")), HOST, port)
     counter.start()
     transport.write(f"{harness.BLAST}\r\n".encode())
     await counter.wait()
